@@ -1,0 +1,86 @@
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
+import { contextFactory, type Services } from './context.js';
+import { bodyErrors, jsonBodies, MAX_BODY_BYTES } from './http/body.js';
+import { health, ready } from './http/health.js';
+import { requestLog } from './http/request-log.js';
+import { sendError } from './http/respond.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { appRouter, procedureMeta } from './routers/_app.js';
+
+// Answers carry credentials and per-user data: no cache may keep them.
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
+  next();
+};
+
+export function createApp(services: Services): express.Express {
+  const { logger } = services;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('json spaces', 0);
+
+  app.use(requestLog(logger));
+  app.get('/api/health', health);
+  app.get('/api/ready', ready(services.orm));
+
+  const openApiDocument = buildOpenApiDocument(`${services.config.issuerUrl}/api`);
+  app.get('/api/openapi.json', (_req, res) => res.json(openApiDocument));
+  app.use(
+    '/api/docs',
+    swaggerUi.serveFiles(openApiDocument),
+    swaggerUi.setup(openApiDocument, { customSiteTitle: 'Timbrix API' }),
+  );
+
+  const onError = ({
+    error,
+    path,
+  }: {
+    error: { code: string; cause?: unknown };
+    path?: string;
+  }) => {
+    if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') {
+      logger.error({ err: error.cause ?? error, procedure: path }, 'procedure failed');
+    }
+  };
+
+  app.use(
+    '/trpc',
+    noStore,
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: contextFactory(services, 'trpc'),
+      maxBodySize: MAX_BODY_BYTES,
+      onError,
+    }),
+  );
+
+  const rest = createOpenApiNodeHttpHandler({
+    router: appRouter,
+    createContext: contextFactory(services, 'rest'),
+    maxBodySize: MAX_BODY_BYTES,
+    onError,
+    responseMeta: ({ paths, errors }) => {
+      if (errors.length > 0) {
+        return errors[0]?.code === 'UNAUTHORIZED'
+          ? { headers: { 'WWW-Authenticate': 'Bearer realm="timbrix"' } }
+          : {};
+      }
+      const status = paths?.[0] ? procedureMeta.get(paths[0])?.successStatus : undefined;
+      return status ? { status } : {};
+    },
+  });
+  app.use('/api', noStore, ...jsonBodies(), (req, res, next) => rest(req, res, next));
+
+  app.use((_req, res) => sendError(res, 404, 'No such route'));
+  app.use(bodyErrors);
+  app.use(((error, _req, res, _next) => {
+    logger.error({ err: error }, 'unhandled error');
+    if (!res.headersSent) sendError(res, 500, 'Internal server error');
+  }) satisfies ErrorRequestHandler);
+  return app;
+}

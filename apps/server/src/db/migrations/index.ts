@@ -1,0 +1,5 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { InitialSchema } from './20261127-initial.js';
+
+/** Every migration, in order. Listed in code so that no file scan is needed at run time. */
+export const migrations: MigrationObject[] = [{ name: '20261127-initial', class: InitialSchema }];

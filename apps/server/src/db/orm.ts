@@ -1,0 +1,65 @@
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { entities } from './entities/index.js';
+import { migrations } from './migrations/index.js';
+
+export interface DatabaseOptions {
+  url: string;
+  poolMax?: number;
+}
+
+/** Fail fast when the database is away: no request waits on a pool for a minute. */
+const ACQUIRE_TIMEOUT_MS = 1500;
+const CONNECT_TIMEOUT_MS = 1500;
+const STATEMENT_TIMEOUT_MS = 5000;
+
+export function ormOptions({ url, poolMax = 10 }: DatabaseOptions): Options {
+  return {
+    clientUrl: url,
+    entities,
+    extensions: [Migrator],
+    migrations: {
+      migrationsList: migrations,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
+    pool: {
+      min: 0,
+      max: poolMax,
+      acquireTimeoutMillis: ACQUIRE_TIMEOUT_MS,
+      createTimeoutMillis: CONNECT_TIMEOUT_MS,
+      idleTimeoutMillis: 30_000,
+    },
+    driverOptions: {
+      connection: {
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        statement_timeout: STATEMENT_TIMEOUT_MS,
+        application_name: 'timbrix',
+      },
+    },
+    allowGlobalContext: false,
+    debug: false,
+    // Entities come from code, not from a folder scan; nothing to discover at run time.
+    discovery: { warnWhenNoEntities: true },
+    ensureDatabase: false,
+  };
+}
+
+export function openDatabase(options: DatabaseOptions): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(options));
+}
+
+/**
+ * Applies pending migrations. Several processes may start at once on one database,
+ * so they take turns under an advisory lock.
+ */
+export async function migrate(orm: MikroORM): Promise<void> {
+  const connection = orm.em.getConnection();
+  await connection.transactional(async (trx) => {
+    await connection.execute('select pg_advisory_xact_lock(7270010)', [], 'all', trx);
+    await orm.getMigrator().up({ transaction: trx });
+  });
+}
+
+export type { MikroORM };

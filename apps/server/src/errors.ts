@@ -1,0 +1,101 @@
+import { STATUS_CODES } from 'node:http';
+import { ConnectionException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { ErrorBody } from '@timbrix/shared/schemas';
+import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import type { DefaultErrorShape } from '@trpc/server/unstable-core-do-not-import';
+
+export interface Issue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** A unique index that a request can run into, and what to tell the caller. */
+const UNIQUE_CONFLICTS: Record<string, string> = {
+  users_email_unique: 'An account with this email already exists',
+  organizations_slug_unique: 'This slug is already taken; choose another',
+  memberships_user_id_organization_id_unique: 'This person is already a member of the organization',
+};
+
+const MESSAGE_BY_STATUS: Record<number, string> = {
+  500: 'Internal server error',
+  503: 'Service temporarily unavailable; try again shortly',
+};
+
+/**
+ * Turns what a procedure threw into the error the caller should see. Everything not named
+ * here stays an internal error, whose details never leave the server.
+ */
+export function translateError(error: TRPCError): TRPCError {
+  const cause = error.cause;
+  if (cause instanceof UniqueConstraintViolationException) {
+    const constraint = (cause as { constraint?: string }).constraint;
+    const message = constraint ? UNIQUE_CONFLICTS[constraint] : undefined;
+    if (message) return new TRPCError({ code: 'CONFLICT', message, cause });
+  }
+  if (cause instanceof ConnectionException || isPoolTimeout(cause)) {
+    return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: MESSAGE_BY_STATUS[503], cause });
+  }
+  return error;
+}
+
+function isPoolTimeout(error: unknown): boolean {
+  return error instanceof Error && error.name === 'KnexTimeoutError';
+}
+
+/** The validation problems behind a 400, one per failing field. */
+export function validationIssues(error: TRPCError): Issue[] | undefined {
+  const cause = error.cause as { issues?: unknown } | undefined;
+  if (error.code !== 'BAD_REQUEST' || !Array.isArray(cause?.issues)) return undefined;
+  return (cause.issues as { path?: PropertyKey[]; message: string }[]).map((issue) => ({
+    path: (issue.path ?? []).map((key) => (typeof key === 'number' ? key : String(key))),
+    message: issue.message,
+  }));
+}
+
+export function publicMessage(status: number, message: string, issues?: Issue[]): string {
+  if (status >= 500) return MESSAGE_BY_STATUS[status] ?? MESSAGE_BY_STATUS[500]!;
+  if (issues) return 'Input validation failed';
+  return message;
+}
+
+/** The documented REST error body: `{statusCode, error, message}`, and `issues` for 400s. */
+export function restErrorBody(status: number, message: string, issues?: Issue[]): ErrorBody {
+  return {
+    statusCode: status,
+    error: STATUS_CODES[status] ?? 'Error',
+    message: publicMessage(status, message, issues),
+    ...(issues ? { issues } : {}),
+  };
+}
+
+export type TransportShape =
+  | ErrorBody
+  | (Omit<DefaultErrorShape, 'data'> & {
+      data: { code: TRPC_ERROR_CODE_KEY; httpStatus: number; issues?: Issue[] };
+    });
+
+/**
+ * The one place errors take their public shape, for both transports. REST gets the documented
+ * body (trpc-to-openapi spreads this into its response); tRPC keeps its own envelope. Neither
+ * ever carries a stack trace, a path or, for a 5xx, the internal message.
+ */
+export function formatError({
+  shape,
+  error,
+  ctx,
+}: {
+  shape: DefaultErrorShape;
+  error: TRPCError;
+  ctx: { transport: 'rest' | 'trpc' } | undefined;
+}): TransportShape {
+  const status = getHTTPStatusCodeFromError(error);
+  const issues = validationIssues(error);
+  if (ctx?.transport === 'rest') return restErrorBody(status, error.message, issues);
+  return {
+    code: shape.code,
+    message: publicMessage(status, error.message, issues),
+    data: { code: error.code, httpStatus: status, ...(issues ? { issues } : {}) },
+  };
+}

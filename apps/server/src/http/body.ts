@@ -1,0 +1,50 @@
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import typeis from 'type-is';
+import { sendError } from './respond.js';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * JSON bodies for the REST API, parsed here rather than by the adapter, so that
+ * `application/json; charset=utf-8` (what many clients send) works like `application/json`,
+ * and so that size, syntax and media-type errors get the documented error body.
+ */
+export function jsonBodies(): RequestHandler[] {
+  const requireJson: RequestHandler = (req, res, next) => {
+    if (!METHODS_WITH_BODY.has(req.method) || !typeis.hasBody(req)) return next();
+    if (!req.is('application/json')) {
+      return sendError(res, 415, 'Send the request body as application/json');
+    }
+    next();
+  };
+  const normalize: RequestHandler = (req, _res, next) => {
+    // Parsed already: let the adapter see the plain type it expects.
+    if (typeis.hasBody(req)) req.headers['content-type'] = 'application/json';
+    next();
+  };
+  return [
+    requireJson,
+    express.json({ limit: MAX_BODY_BYTES, strict: true, type: 'application/json' }),
+    normalize,
+  ];
+}
+
+/** Body-parser failures, in the documented error shape; anything else moves on. */
+export const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
+  switch ((error as { type?: string }).type) {
+    case 'entity.parse.failed':
+      return sendError(res, 400, 'The request body is not valid JSON, or not a JSON object');
+    case 'entity.too.large':
+      return sendError(res, 413, `The request body must be at most ${MAX_BODY_BYTES} bytes`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return sendError(res, 415, 'Send the request body as UTF-8 JSON');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return sendError(res, 400, 'The request body could not be read');
+    default:
+      return next(error);
+  }
+};

@@ -1,0 +1,54 @@
+import { errorBodySchema } from '@timbrix/shared/schemas';
+import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
+import { appRouter, procedureMeta } from './routers/_app.js';
+
+type Operation = {
+  responses: Record<string, { description: string; content?: Record<string, unknown> }>;
+};
+
+const ERROR_CONTENT = {
+  'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } },
+};
+
+/**
+ * The REST API's OpenAPI 3.1 document, generated from the same procedures and zod schemas
+ * that serve requests, then corrected where the generator cannot know better: the success
+ * status of each operation, and the documented error body.
+ */
+export function buildOpenApiDocument(apiBaseUrl: string): OpenAPIObject {
+  const document = generateOpenApiDocument(appRouter, {
+    title: 'Timbrix API',
+    description:
+      'REST API with OAuth2 server for managing organizations, members, and OAuth applications',
+    version: '1.0',
+    baseUrl: apiBaseUrl,
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    tags: ['auth', 'users', 'organizations', 'oauth', 'health'],
+    defs: { ErrorResponse: errorBodySchema },
+  });
+
+  for (const meta of procedureMeta.values()) {
+    if (!meta?.openapi) continue;
+    const operation = document.paths?.[meta.openapi.path]?.[
+      meta.openapi.method.toLowerCase() as 'get'
+    ] as Operation | undefined;
+    if (!operation) continue;
+
+    if (meta.successStatus && operation.responses['200']) {
+      const success = operation.responses['200'];
+      delete operation.responses['200'];
+      operation.responses[meta.successStatus] =
+        meta.successStatus === 204 ? { description: success.description } : success;
+    }
+    for (const [status, response] of Object.entries(operation.responses)) {
+      if (Number(status) >= 400) response.content = ERROR_CONTENT;
+    }
+  }
+
+  // The generator's own error schemas are replaced by ErrorResponse everywhere.
+  const schemas = document.components?.schemas ?? {};
+  for (const name of Object.keys(schemas)) {
+    if (name.startsWith('error.')) delete schemas[name];
+  }
+  return document;
+}

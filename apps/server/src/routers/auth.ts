@@ -1,0 +1,73 @@
+import { loginInput, registeredUser, registerInput, sessionToken } from '@timbrix/shared/schemas';
+import { TRPCError } from '@trpc/server';
+import { hashSecret, verifyDecoy, verifySecret } from '../auth/passwords.js';
+import { User } from '../db/entities/index.js';
+import { publicProcedure, router } from '../trpc.js';
+
+const INVALID_CREDENTIALS = 'Invalid email or password';
+
+export const authRouter = router({
+  register: publicProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/auth/register',
+        tags: ['auth'],
+        summary: 'Create an account',
+        protect: false,
+        errorResponses: { 400: 'Invalid input data', 409: 'An account with this email exists' },
+      },
+      successStatus: 201,
+    })
+    .input(registerInput)
+    .output(registeredUser)
+    .mutation(async ({ ctx, input }) => {
+      const { config } = ctx.services;
+      const user = ctx.em.create(User, {
+        email: input.email,
+        name: input.name ?? null,
+        passwordHash: await hashSecret(input.password),
+        isPlatformAdmin: config.platformAdminEmails.includes(input.email),
+      });
+      await ctx.em.flush();
+      return {
+        id: user.id,
+        email: user.email,
+        name: user.name ?? null,
+        createdAt: user.createdAt.toISOString(),
+      };
+    }),
+
+  login: publicProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/auth/login',
+        tags: ['auth'],
+        summary: 'Sign in and get a session token',
+        protect: false,
+        errorResponses: { 400: 'Invalid input data', 401: INVALID_CREDENTIALS },
+      },
+    })
+    .input(loginInput)
+    .output(sessionToken)
+    .mutation(async ({ ctx, input }) => {
+      const { sessions } = ctx.services;
+      const user = await ctx.em.findOne(
+        User,
+        { email: input.email },
+        { fields: ['id', 'passwordHash'] },
+      );
+      // The same argon2 work whether or not the account exists.
+      const valid = user
+        ? await verifySecret(user.passwordHash, input.password)
+        : await verifyDecoy(input.password);
+      if (!user || !valid)
+        throw new TRPCError({ code: 'UNAUTHORIZED', message: INVALID_CREDENTIALS });
+      return {
+        accessToken: await sessions.issue(user.id),
+        tokenType: 'Bearer' as const,
+        expiresIn: sessions.ttlSeconds,
+      };
+    }),
+});

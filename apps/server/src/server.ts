@@ -1,0 +1,92 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createApp } from './app.js';
+import { localKeyEncryptionKey } from './auth/key-encryption.js';
+import { Sessions } from './auth/sessions.js';
+import { SigningKeys } from './auth/signing-keys.js';
+import type { Config } from './config.js';
+import type { Services } from './context.js';
+import { databaseUrl, ensureDatabase } from './db/admin.js';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
+import { User } from './db/entities/index.js';
+import { migrate, openDatabase } from './db/orm.js';
+import type { Logger } from './logger.js';
+
+export interface RunningServer {
+  url: string;
+  services: Services;
+  /** Stops accepting, lets requests in flight finish, then closes the pool and the database. */
+  close(): Promise<void>;
+}
+
+const SHUTDOWN_GRACE_MS = 8_000;
+
+/** The database named by DATABASE_URL, or an embedded one kept in the data folder. */
+async function provisionDatabase(config: Config, logger: Logger) {
+  if (config.databaseUrl) return { url: config.databaseUrl, embedded: undefined };
+  const directory = join(config.dataDir, 'postgres');
+  logger.info({ directory }, 'DATABASE_URL is not set: starting an embedded PostgreSQL');
+  const embedded: EmbeddedDatabase = await startEmbeddedPostgres({
+    directory,
+    persistent: true,
+    onLog: (line) => logger.debug({ postgres: line }),
+  });
+  await ensureDatabase(embedded.url, 'timbrix');
+  return { url: databaseUrl(embedded.url, 'timbrix'), embedded };
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const database = await provisionDatabase(config, logger);
+  try {
+    const orm = await openDatabase({ url: database.url, poolMax: config.dbPoolMax });
+    await migrate(orm);
+    if (config.platformAdminEmails.length > 0) {
+      await orm.em
+        .fork()
+        .nativeUpdate(
+          User,
+          { email: { $in: config.platformAdminEmails } },
+          { isPlatformAdmin: true },
+        );
+    }
+
+    let keyEncryptionKey: Buffer | undefined = config.keyEncryptionKey;
+    if (!keyEncryptionKey) {
+      keyEncryptionKey = await localKeyEncryptionKey(config.dataDir);
+      logger.warn(
+        `KEY_ENCRYPTION_KEY is not set: using a development key from ${join(config.dataDir, 'key-encryption-key')}. Production must set KEY_ENCRYPTION_KEY.`,
+      );
+    }
+    const keys = await SigningKeys.load(orm, keyEncryptionKey);
+    const services: Services = {
+      config,
+      orm,
+      keys,
+      sessions: new Sessions(keys, config.issuerUrl, config.sessionTtlSeconds),
+      logger,
+    };
+
+    const server = createApp(services).listen(config.port, config.host);
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= (async () => {
+        const stopped = new Promise((resolve) => server.close(resolve));
+        server.closeIdleConnections();
+        const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        await stopped;
+        clearTimeout(force);
+        await orm.close();
+        await database.embedded?.stop();
+      })();
+      return closing;
+    };
+    return { url: `http://127.0.0.1:${port}`, services, close };
+  } catch (error) {
+    await database.embedded?.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,112 @@
+import { type Action, can, type Role } from '@timbrix/shared/roles';
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { OpenApiMeta } from 'trpc-to-openapi';
+import type { Context } from './context.js';
+import { Membership } from './db/entities/index.js';
+import { formatError, translateError } from './errors.js';
+
+export interface Meta extends OpenApiMeta {
+  /** REST status on success, when not 200 (trpc-to-openapi would answer 200 for all). */
+  successStatus?: 201 | 204;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    isDev: false,
+    errorFormatter: ({ shape, error, ctx }) => formatError({ shape, error, ctx }),
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+export const publicProcedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) throw translateError(result.error);
+  return result;
+});
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+
+/** A signed-in person: a valid session token in `Authorization: Bearer`. */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const token = BEARER.exec(ctx.req.headers.authorization ?? '')?.[1];
+  const session = token ? await ctx.services.sessions.verify(token) : null;
+  if (!session) {
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: 'Authentication required: send a valid session token as Authorization: Bearer',
+    });
+  }
+  return next({ ctx: { session } });
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const ORGANIZATION_HEADER = 'x-organization-id';
+
+type OrganizationSource = (input: {
+  rawInput: unknown;
+  header: string | undefined;
+}) => string | undefined | 'sole';
+
+function memberOf(source: OrganizationSource) {
+  return authedProcedure.use(async ({ ctx, getRawInput, next }) => {
+    const header = ctx.req.headers[ORGANIZATION_HEADER];
+    const wanted = source({
+      rawInput: await getRawInput(),
+      header: Array.isArray(header) ? header[0] : header,
+    });
+    const userId = ctx.session.userId;
+
+    let membership: Membership | null;
+    if (wanted === 'sole') {
+      const memberships = await ctx.em.find(Membership, { user: userId }, { limit: 2 });
+      if (memberships.length > 1) {
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: 'You belong to several organizations: name one in the X-Organization-Id header',
+        });
+      }
+      membership = memberships[0] ?? null;
+    } else {
+      membership =
+        wanted && UUID.test(wanted)
+          ? await ctx.em.findOne(Membership, { user: userId, organization: wanted })
+          : null;
+    }
+    // Unknown, malformed and not-yours look alike: none of them says what exists.
+    if (!membership) {
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: 'You are not a member of this organization',
+      });
+    }
+    return next({
+      ctx: {
+        membership: {
+          organizationId: membership.organization.id,
+          role: membership.role as Role,
+        },
+      },
+    });
+  });
+}
+
+/** In the organization named by `X-Organization-Id`, or the caller's only one. */
+export const orgProcedure = memberOf(({ header }) => header ?? 'sole');
+
+/** In the organization named by the `organizationId` path parameter (the input, on tRPC). */
+export const orgByIdProcedure = memberOf(({ rawInput }) => {
+  const id = (rawInput as { organizationId?: unknown } | undefined)?.organizationId;
+  return typeof id === 'string' ? id : undefined;
+});
+
+/** Lets through only roles that the permission table allows `action`. */
+export function requirePermission(action: Action, message: string) {
+  return t.middleware(async ({ ctx, next }) => {
+    const role = (ctx as { membership?: { role: Role } }).membership?.role;
+    if (!role || !can(role, action)) throw new TRPCError({ code: 'FORBIDDEN', message });
+    return next();
+  });
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** JSON clients often send `""` or `null` for a field they mean to leave out. */
+export const absentIfBlank = (value: unknown) =>
+  value === '' || value === null ? undefined : value;
+
+/** Timestamps cross both transports as ISO 8601 strings (`Date#toISOString()`). */
+export const timestampSchema = z.iso.datetime();
+
+export const idSchema = z.uuid({ error: 'must be a UUID' });
+
+export const emailSchema = z
+  .string({ error: 'email must be a string' })
+  .trim()
+  .toLowerCase()
+  .max(254, 'email must be at most 254 characters')
+  .email('email must be a valid email address');
+
+/** The body of every REST error, as the documentation promises. */
+export const errorBodySchema = z
+  .object({
+    statusCode: z.number().int(),
+    error: z.string().meta({ example: 'Bad Request' }),
+    message: z.string().meta({ example: 'Input validation failed' }),
+    issues: z
+      .array(
+        z.object({
+          path: z.array(z.union([z.string(), z.number()])),
+          message: z.string(),
+        }),
+      )
+      .optional()
+      .meta({ description: 'One entry per failing field, present on validation errors' }),
+  })
+  .meta({ id: 'ErrorResponse' });
+
+export type ErrorBody = z.infer<typeof errorBodySchema>;
