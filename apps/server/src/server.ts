@@ -39,7 +39,11 @@ async function provisionDatabase(config: Config, logger: Logger) {
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const database = await provisionDatabase(config, logger);
   try {
-    const orm = await openDatabase({ url: database.url, poolMax: config.dbPoolMax });
+    const orm = await openDatabase({
+      url: database.url,
+      poolMax: config.dbPoolMax,
+      log: (message) => logger.info({ component: 'orm' }, message),
+    });
     await migrate(orm);
     if (config.platformAdminEmails.length > 0) {
       await orm.em

@@ -6,6 +6,8 @@ import { migrations } from './migrations/index.js';
 export interface DatabaseOptions {
   url: string;
   poolMax?: number;
+  /** Where the ORM's own messages (migrations applied, ...) go. */
+  log?: (message: string) => void;
 }
 
 /** Fail fast when the database is away: no request waits on a pool for a minute. */
@@ -13,8 +15,10 @@ const ACQUIRE_TIMEOUT_MS = 1500;
 const CONNECT_TIMEOUT_MS = 1500;
 const STATEMENT_TIMEOUT_MS = 5000;
 
-export function ormOptions({ url, poolMax = 10 }: DatabaseOptions): Options {
+export function ormOptions({ url, poolMax = 10, log = () => {} }: DatabaseOptions): Options {
   return {
+    logger: log,
+    colors: false,
     clientUrl: url,
     entities,
     extensions: [Migrator],

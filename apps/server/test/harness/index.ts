@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { databaseUrl, quoteIdentifier, withClient } from '../../src/db/admin.js';
+import { createLogger } from '../../src/logger.js';
+import { type RunningServer, startServer } from '../../src/server.js';
+
+export * from './http.js';
+
+export interface TestServer {
+  /** The server's origin, e.g. http://127.0.0.1:41234. */
+  url: string;
+  server: RunningServer;
+  /** Every log line the server wrote, as text. */
+  logs(): string;
+  /** Runs SQL on this server's own database. */
+  sql<T extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<T[]>;
+  /** Every row of every table, as text: what a database dump would hold. */
+  dump(): Promise<string>;
+  close(): Promise<void>;
+}
+
+let sequence = 0;
+
+/**
+ * A real server on a database of its own (a copy of the migrated template), listening on a
+ * free port, with request logging on and its log lines kept for inspection.
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const { serverUrl, template } = inject('database');
+  const name = `timbrix_t${process.pid}_${sequence++}_${randomBytes(4).toString('hex')}`;
+  await withClient(serverUrl, (client) =>
+    client.query(`create database ${quoteIdentifier(name)} template ${quoteIdentifier(template)}`),
+  );
+  const url = databaseUrl(serverUrl, name);
+
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: url,
+    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  const server = await startServer(config, createLogger(config.logLevel, sink));
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const sql = async <T extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
+    (await pool.query<T>(text, values)).rows;
+
+  return {
+    url: server.url,
+    server,
+    logs: () => lines.join(''),
+    sql,
+    async dump() {
+      const tables = await sql<{ name: string }>(
+        "select table_name as name from information_schema.tables where table_schema = 'public' order by 1",
+      );
+      const parts: string[] = [];
+      for (const { name: table } of tables) {
+        const rows = await sql<{ row: string }>(
+          `select row_to_json(t)::text as row from ${quoteIdentifier(table)} t`,
+        );
+        parts.push(`-- ${table}`, ...rows.map(({ row }) => row));
+      }
+      return parts.join('\n');
+    },
+    async close() {
+      await server.close();
+      await pool.end();
+      await withClient(serverUrl, (client) =>
+        client.query(`drop database if exists ${quoteIdentifier(name)} with (force)`),
+      );
+    },
+  };
+}
+
+/** Starts one server for the current test file and stops it after the file's last test. */
+export function useTestServer(env: Record<string, string> = {}): () => TestServer {
+  let current: TestServer | undefined;
+  beforeAll(async () => {
+    current = await startTestServer(env);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return () => {
+    if (!current) throw new Error('the test server is not started yet');
+    return current;
+  };
+}
