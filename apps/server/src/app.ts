@@ -8,7 +8,7 @@ import { health, ready } from './http/health.js';
 import { requestLog } from './http/request-log.js';
 import { sendError } from './http/respond.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { appRouter, procedureMeta } from './routers/_app.js';
+import { appRouter, procedureDefinitions } from './routers/_app.js';
 
 // Answers carry credentials and per-user data: no cache may keep them.
 const noStore: RequestHandler = (_req, res, next) => {
@@ -70,7 +70,9 @@ export function createApp(services: Services): express.Express {
           ? { headers: { 'WWW-Authenticate': 'Bearer realm="timbrix"' } }
           : {};
       }
-      const status = paths?.[0] ? procedureMeta.get(paths[0])?.successStatus : undefined;
+      const status = paths?.[0]
+        ? procedureDefinitions.get(paths[0])?.meta?.successStatus
+        : undefined;
       return status ? { status } : {};
     },
   });

@@ -42,8 +42,11 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     nodeEnv: env.NODE_ENV,
     host: env.HOST,
     port: env.PORT,
-    /** Where the issuer says it lives; URLs in tokens and documents are built from it. */
-    issuerUrl: env.ISSUER_URL ?? `http://localhost:${env.PORT}`,
+    /**
+     * Where the issuer says it lives; URLs in tokens and documents are built from it.
+     * Unset, it is http://localhost:<the port listened on>, known once listening.
+     */
+    issuerUrl: env.ISSUER_URL,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     keyEncryptionKey: env.KEY_ENCRYPTION_KEY

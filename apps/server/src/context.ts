@@ -9,7 +9,7 @@ import type { MikroORM } from './db/orm.js';
 
 /** What the running server is made of; built once at start. */
 export interface Services {
-  config: Config;
+  config: Config & { issuerUrl: string };
   orm: MikroORM;
   keys: SigningKeys;
   sessions: Sessions;

@@ -7,7 +7,10 @@ const logger = createLogger(process.env.LOG_LEVEL ?? 'info');
 async function serve() {
   const config = loadConfig();
   const server = await startServer(config, logger);
-  logger.info({ url: server.url, issuer: config.issuerUrl }, 'Timbrix is listening');
+  logger.info(
+    { url: server.url, issuer: server.services.config.issuerUrl },
+    'Timbrix is listening',
+  );
 
   const shutdown = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'shutting down');

@@ -1,8 +1,9 @@
 import { errorBodySchema } from '@timbrix/shared/schemas';
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
-import { appRouter, procedureMeta } from './routers/_app.js';
+import { appRouter, procedureDefinitions } from './routers/_app.js';
 
 type Operation = {
+  requestBody?: { content: Record<string, { schema: unknown }> };
   responses: Record<string, { description: string; content?: Record<string, unknown> }>;
 };
 
@@ -13,7 +14,8 @@ const ERROR_CONTENT = {
 /**
  * The REST API's OpenAPI 3.1 document, generated from the same procedures and zod schemas
  * that serve requests, then corrected where the generator cannot know better: the success
- * status of each operation, and the documented error body.
+ * status of each operation, the documented error body, and named request schemas (such as
+ * the seed documentation's `CreateOAuthAppDto`).
  */
 export function buildOpenApiDocument(apiBaseUrl: string): OpenAPIObject {
   const document = generateOpenApiDocument(appRouter, {
@@ -27,7 +29,8 @@ export function buildOpenApiDocument(apiBaseUrl: string): OpenAPIObject {
     defs: { ErrorResponse: errorBodySchema },
   });
 
-  for (const meta of procedureMeta.values()) {
+  const schemas = (document.components ??= {}).schemas ?? {};
+  for (const { meta, inputs } of procedureDefinitions.values()) {
     if (!meta?.openapi) continue;
     const operation = document.paths?.[meta.openapi.path]?.[
       meta.openapi.method.toLowerCase() as 'get'
@@ -43,10 +46,16 @@ export function buildOpenApiDocument(apiBaseUrl: string): OpenAPIObject {
     for (const [status, response] of Object.entries(operation.responses)) {
       if (Number(status) >= 400) response.content = ERROR_CONTENT;
     }
+    const schemaId = inputs[0]?.meta?.()?.id;
+    const body = operation.requestBody?.content['application/json'];
+    if (schemaId && body) {
+      schemas[schemaId] = body.schema as never;
+      body.schema = { $ref: `#/components/schemas/${schemaId}` };
+    }
   }
+  document.components.schemas = schemas;
 
   // The generator's own error schemas are replaced by ErrorResponse everywhere.
-  const schemas = document.components?.schemas ?? {};
   for (const name of Object.keys(schemas)) {
     if (name.startsWith('error.')) delete schemas[name];
   }

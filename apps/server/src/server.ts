@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createApp } from './app.js';
@@ -63,17 +64,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       );
     }
     const keys = await SigningKeys.load(orm, keyEncryptionKey);
-    const services: Services = {
-      config,
-      orm,
-      keys,
-      sessions: new Sessions(keys, config.issuerUrl, config.sessionTtlSeconds),
-      logger,
-    };
 
-    const server = createApp(services).listen(config.port, config.host);
+    // Listen first: with PORT=0 the default issuer URL depends on the port we get.
+    const server = createHttpServer();
+    server.listen(config.port, config.host);
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
+    const issuerUrl = config.issuerUrl ?? `http://localhost:${port}`;
+    const services: Services = {
+      config: { ...config, issuerUrl },
+      orm,
+      keys,
+      sessions: new Sessions(keys, issuerUrl, config.sessionTtlSeconds),
+      logger,
+    };
+    server.on('request', createApp(services));
 
     let closing: Promise<void> | undefined;
     const close = () => {

@@ -13,11 +13,16 @@ export const appRouter = router({
   oauthApps: oauthAppsRouter,
 });
 
-/** Each procedure's meta by path, for the REST adapter and the OpenAPI document. */
-export const procedureMeta = new Map(
+interface ProcedureDefinition {
+  meta?: Meta;
+  inputs: { meta?: () => { id?: string } | undefined }[];
+}
+
+/** Each procedure's definition by path, for the REST adapter and the OpenAPI document. */
+export const procedureDefinitions = new Map(
   Object.entries(appRouter._def.procedures).map(([path, procedure]) => [
     path,
-    (procedure as unknown as { _def: { meta?: Meta } })._def.meta,
+    (procedure as unknown as { _def: ProcedureDefinition })._def,
   ]),
 );
 

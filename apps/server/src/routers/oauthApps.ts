@@ -1,6 +1,7 @@
 import { createdOAuthApp, createOAuthAppInput } from '@timbrix/shared/schemas';
 import { PLATFORM_SCOPES } from '@timbrix/shared/scopes';
 import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
 import { ClientSecret, OAuthApp, User } from '../db/entities/index.js';
 import { newClientId, newClientSecret } from '../oauth/credentials.js';
 import { orgProcedure, requirePermission, router } from '../trpc.js';
@@ -18,6 +19,12 @@ export const oauthAppsRouter = router({
         summary: 'Create a new OAuth application',
         description:
           '⚠️ SECURITY: Creates an OAuth2 application. Only OWNERS and ADMINS can create OAuth apps. Returns client secret ONCE - store it securely! The organization is the one named by the X-Organization-Id header, or the caller’s only organization.',
+        requestHeaders: z.object({
+          'X-Organization-Id': z.uuid().optional().meta({
+            description:
+              'The organization to create the app in; may be left out by a member of exactly one organization.',
+          }),
+        }),
         successDescription:
           'OAuth application created successfully. Client secret returned only once - save it immediately!',
         errorResponses: {

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { api, useTestServer } from './harness/index.js';
+
+const server = useTestServer();
+
+describe('GET /api/openapi.json', () => {
+  it('describes POST /oauth/apps as the seed page does, with our stricter rules', async () => {
+    const { status, body: doc } = await api(server().url, 'GET', '/openapi.json');
+    expect(status).toBe(200);
+    expect(doc.openapi).toBe('3.1.0');
+    // ISSUER_URL's default is http://localhost:<PORT>, so 3001 outside tests.
+    expect(doc.servers).toEqual([{ url: `http://localhost:${new URL(server().url).port}/api` }]);
+    expect(doc.components.securitySchemes.bearer).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
+
+    const operation = doc.paths['/oauth/apps'].post;
+    expect(operation.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(operation.responses).sort()).toEqual(['201', '400', '401', '403']);
+    expect(operation.responses['403'].description).toMatch(/Only owners and admins/);
+    expect(operation.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/CreateOAuthAppDto',
+    });
+
+    const dto = doc.components.schemas.CreateOAuthAppDto;
+    expect(dto.required).toEqual(['name', 'scopes']);
+    expect(dto.properties.name).toMatchObject({ type: 'string', minLength: 1, maxLength: 100 });
+    expect(dto.properties.description).toMatchObject({ type: 'string', maxLength: 500 });
+    expect(dto.properties.redirectUri).toMatchObject({ type: 'string', maxLength: 2048 });
+    expect(dto.properties.scopes).toMatchObject({
+      type: 'array',
+      minItems: 1,
+      maxItems: 10,
+      items: {
+        type: 'string',
+        enum: [
+          'read:user',
+          'write:user',
+          'read:organization',
+          'write:organization',
+          'read:members',
+          'write:members',
+          'read:webhooks',
+          'write:webhooks',
+          'admin:organization',
+          'admin:all',
+        ],
+      },
+    });
+
+    const created = operation.responses['201'].content['application/json'].schema;
+    expect(Object.keys(created.properties)).toEqual([
+      'clientId',
+      'clientSecret',
+      'name',
+      'description',
+      'redirectUri',
+      'scopes',
+      'isActive',
+      'createdAt',
+      'organizationId',
+    ]);
+  });
+
+  it('documents every error with the ErrorResponse body and real success statuses', async () => {
+    const { body: doc } = await api(server().url, 'GET', '/openapi.json');
+    expect(doc.components.schemas.ErrorResponse.required).toEqual([
+      'statusCode',
+      'error',
+      'message',
+    ]);
+    for (const [path, methods] of Object.entries<Record<string, any>>(doc.paths)) {
+      for (const [method, operation] of Object.entries<any>(methods)) {
+        for (const [code, response] of Object.entries<any>(operation.responses)) {
+          if (Number(code) >= 400) {
+            expect(
+              response.content['application/json'].schema,
+              `${method} ${path} ${code}`,
+            ).toEqual({
+              $ref: '#/components/schemas/ErrorResponse',
+            });
+          }
+        }
+      }
+    }
+    expect(Object.keys(doc.paths['/auth/register'].post.responses)).toContain('201');
+    expect(Object.keys(doc.paths['/organizations'].post.responses)).toEqual([
+      '201',
+      '400',
+      '401',
+      '409',
+    ]);
+    expect(doc.paths['/auth/login'].post.responses['200']).toBeDefined();
+  });
+
+  it('serves interactive docs at /api/docs', async () => {
+    const response = await fetch(`${server().url}/api/docs/`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('swagger-ui');
+  });
+});
+
+describe('health and readiness', () => {
+  it('GET /api/health answers 200', async () => {
+    const response = await api(server().url, 'GET', '/health');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ok' });
+  });
+
+  it('GET /api/ready answers 200 while the database answers', async () => {
+    const response = await api(server().url, 'GET', '/ready');
+    expect(response.status).toBe(200);
+  });
+
+  it('answers unknown routes with a 404 in the documented shape, and a request id', async () => {
+    const response = await api(server().url, 'GET', '/nothing-here');
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'No such route',
+    });
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
