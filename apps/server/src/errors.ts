@@ -70,11 +70,9 @@ export function restErrorBody(status: number, message: string, issues?: Issue[])
   };
 }
 
-export type TransportShape =
-  | ErrorBody
-  | (Omit<DefaultErrorShape, 'data'> & {
-      data: { code: TRPC_ERROR_CODE_KEY; httpStatus: number; issues?: Issue[] };
-    });
+export type TrpcErrorShape = Omit<DefaultErrorShape, 'data'> & {
+  data: { code: TRPC_ERROR_CODE_KEY; httpStatus: number; issues?: Issue[] };
+};
 
 /**
  * The one place errors take their public shape, for both transports. REST gets the documented
@@ -89,7 +87,7 @@ export function formatError({
   shape: DefaultErrorShape;
   error: TRPCError;
   ctx: { transport: 'rest' | 'trpc' } | undefined;
-}): TransportShape {
+}): TrpcErrorShape | ErrorBody {
   const status = getHTTPStatusCodeFromError(error);
   const issues = validationIssues(error);
   if (ctx?.transport === 'rest') return restErrorBody(status, error.message, issues);

@@ -1,3 +1,4 @@
+import { grantPlatformAdmin } from './commands/grant-platform-admin.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
@@ -5,8 +6,7 @@ import { startServer } from './server.js';
 const logger = createLogger(process.env.LOG_LEVEL ?? 'info');
 
 async function serve() {
-  const config = loadConfig();
-  const server = await startServer(config, logger);
+  const server = await startServer(loadConfig(), logger);
   logger.info(
     { url: server.url, issuer: server.services.config.issuerUrl },
     'Timbrix is listening',
@@ -28,11 +28,26 @@ async function serve() {
   process.once('SIGINT', shutdown);
 }
 
-serve().catch((error) => {
-  if (error instanceof ConfigError) {
-    logger.fatal(error.message);
-  } else {
-    logger.fatal({ err: error }, 'Timbrix could not start');
+const USAGE = `Usage:
+  main.js                               start the server
+  main.js grant-platform-admin <email>  make an existing account a platform administrator`;
+
+async function run([command, ...args]: string[]) {
+  switch (command) {
+    case undefined:
+    case 'serve':
+      return serve();
+    case 'grant-platform-admin':
+      if (!args[0]) throw new ConfigError(USAGE);
+      await grantPlatformAdmin(loadConfig(), logger, args[0]);
+      return process.exit(0);
+    default:
+      throw new ConfigError(`Unknown command ${command}\n${USAGE}`);
   }
+}
+
+run(process.argv.slice(2)).catch((error) => {
+  if (error instanceof ConfigError) logger.fatal(error.message);
+  else logger.fatal({ err: error }, error instanceof Error ? error.message : 'failed');
   process.exit(1);
 });

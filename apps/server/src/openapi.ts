@@ -29,7 +29,8 @@ export function buildOpenApiDocument(apiBaseUrl: string): OpenAPIObject {
     defs: { ErrorResponse: errorBodySchema },
   });
 
-  const schemas = (document.components ??= {}).schemas ?? {};
+  document.components ??= {};
+  const schemas = document.components.schemas ?? {};
   for (const { meta, inputs } of procedureDefinitions.values()) {
     if (!meta?.openapi) continue;
     const operation = document.paths?.[meta.openapi.path]?.[

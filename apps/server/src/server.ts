@@ -24,7 +24,7 @@ export interface RunningServer {
 const SHUTDOWN_GRACE_MS = 8_000;
 
 /** The database named by DATABASE_URL, or an embedded one kept in the data folder. */
-async function provisionDatabase(config: Config, logger: Logger) {
+export async function provisionDatabase(config: Config, logger: Logger) {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: undefined };
   const directory = join(config.dataDir, 'postgres');
   logger.info({ directory }, 'DATABASE_URL is not set: starting an embedded PostgreSQL');

@@ -3,7 +3,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { Context } from './context.js';
 import { Membership } from './db/entities/index.js';
-import { formatError, translateError } from './errors.js';
+import { formatError, type TrpcErrorShape, translateError } from './errors.js';
 
 export interface Meta extends OpenApiMeta {
   /** REST status on success, when not 200 (trpc-to-openapi would answer 200 for all). */
@@ -15,7 +15,8 @@ const t = initTRPC
   .meta<Meta>()
   .create({
     isDev: false,
-    errorFormatter: ({ shape, error, ctx }) => formatError({ shape, error, ctx }),
+    // Typed as tRPC's envelope: the REST body it can also return never reaches a tRPC client.
+    errorFormatter: ({ shape, error, ctx }) => formatError({ shape, error, ctx }) as TrpcErrorShape,
   });
 
 export const router = t.router;

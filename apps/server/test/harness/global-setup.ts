@@ -2,16 +2,10 @@ import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import './provided.js';
 import { databaseUrl, quoteIdentifier, withClient } from '../../src/db/admin.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { migrate, openDatabase } from '../../src/db/orm.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** A superuser URL on the PostgreSQL server the tests use, and a migrated template. */
-    database: { serverUrl: string; template: string };
-  }
-}
 
 async function scratchDirectory(): Promise<string> {
   const parent = await mkdtemp(join(tmpdir(), 'timbrix-test-pg-'));

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { databaseUrl, quoteIdentifier, withClient } from '../../src/db/admin.js';
 import { createLogger } from '../../src/logger.js';
+import './provided.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 
 export * from './http.js';
