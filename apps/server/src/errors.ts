@@ -34,14 +34,27 @@ export function translateError(error: TRPCError): TRPCError {
     const message = constraint ? UNIQUE_CONFLICTS[constraint] : undefined;
     if (message) return new TRPCError({ code: 'CONFLICT', message, cause });
   }
-  if (cause instanceof ConnectionException || isPoolTimeout(cause)) {
+  if (isDatabaseUnavailable(cause)) {
     return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: MESSAGE_BY_STATUS[503], cause });
   }
   return error;
 }
 
-function isPoolTimeout(error: unknown): boolean {
-  return error instanceof Error && error.name === 'KnexTimeoutError';
+// SQLSTATEs that mean "the database can't serve you now", not "your query is wrong".
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '55000']);
+const UNAVAILABLE_SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
+
+/** True for the failures of a database that is down, unreachable or refusing connections. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof ConnectionException || error.name === 'KnexTimeoutError') return true;
+  const code = (error as { code?: string }).code ?? '';
+  return (
+    code.startsWith('08') ||
+    UNAVAILABLE_STATES.has(code) ||
+    UNAVAILABLE_SOCKET_ERRORS.has(code) ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
+  );
 }
 
 /** The validation problems behind a 400, one per failing field. */

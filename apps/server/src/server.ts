@@ -32,6 +32,7 @@ export async function provisionDatabase(config: Config, logger: Logger) {
     directory,
     persistent: true,
     onLog: (line) => logger.debug({ postgres: line }),
+    onNotice: (message) => logger.warn(message),
   });
   await ensureDatabase(embedded.url, 'timbrix');
   return { url: databaseUrl(embedded.url, 'timbrix'), embedded };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { SESSION_AUDIENCE, SESSION_TOKEN_TYPE } from '../src/auth/sessions.js';
 import { api, signUp, uniqueEmail, useTestServer } from './harness/index.js';
@@ -124,6 +124,37 @@ describe('session tokens', () => {
   it('accepts a token signed by the server (the forging helper itself works)', async () => {
     const user = await signUp(origin());
     expect((await me(await forge({ sub: user.id }))).status).toBe(200);
+  });
+
+  it('refuses HMAC signed with the public key, a foreign key and alg none', async () => {
+    const user = await signUp(origin());
+    const { keys } = server().server.services;
+    const [publicJwk] = keys.jwks().keys;
+    const claims = {
+      iss: server().server.services.config.issuerUrl,
+      aud: SESSION_AUDIENCE,
+      sub: user.id,
+    };
+    const hmac = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256', kid: publicJwk!.kid, typ: SESSION_TOKEN_TYPE })
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
+    const foreign = await generateKeyPair('ES256');
+    const foreignKid = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: 'someone-else', typ: SESSION_TOKEN_TYPE })
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(foreign.privateKey);
+    const stolenKid = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: publicJwk!.kid, typ: SESSION_TOKEN_TYPE })
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(foreign.privateKey);
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: SESSION_TOKEN_TYPE })).toString('base64url')}.${Buffer.from(JSON.stringify({ ...claims, exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url')}.`;
+    for (const token of [hmac, foreignKid, stolenKid, none]) {
+      expect((await me(token)).status).toBe(401);
+    }
   });
 
   it.each([

@@ -11,7 +11,7 @@ import {
 } from './harness/index.js';
 
 const platformAdminEmail = uniqueEmail('platform-admin');
-const server = useTestServer({ PLATFORM_ADMIN_EMAILS: platformAdminEmail });
+const server = useTestServer({ env: { PLATFORM_ADMIN_EMAILS: platformAdminEmail } });
 const origin = () => server().url;
 
 // The seed documentation's example request, verbatim.

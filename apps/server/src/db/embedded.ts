@@ -62,13 +62,18 @@ export function freePort(): Promise<number> {
 export async function startEmbeddedPostgres(options: {
   directory: string;
   persistent: boolean;
+  /** PostgreSQL's own output. */
   onLog?: (line: string) => void;
+  /** What a person starting it should know. */
+  onNotice?: (message: string) => void;
 }): Promise<EmbeddedDatabase> {
   const log = options.onLog ?? (() => {});
   const account = process.getuid?.() === 0 ? postgresAccount() : undefined;
   const bin = join(await reachableBinaries(account), 'bin');
   const directory = resolve(options.directory);
-  const dataDir = account ? await reachableDataDir(directory, account, log) : directory;
+  const dataDir = account
+    ? await reachableDataDir(directory, account, options.onNotice ?? log)
+    : directory;
   const password = await clusterPassword(directory, options.persistent);
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
@@ -210,7 +215,7 @@ async function reachableBinaries(account?: Account): Promise<string> {
 async function reachableDataDir(
   directory: string,
   account: Account,
-  log: (line: string) => void,
+  notice: (message: string) => void,
 ): Promise<string> {
   const link = await lstat(directory).catch(() => undefined);
   if (link?.isSymbolicLink()) return readlink(directory);
@@ -223,6 +228,6 @@ async function reachableDataDir(
   await mkdir(dirname(target), { recursive: true, mode: 0o755 });
   await chmod(dirname(target), 0o755);
   await symlink(target, directory);
-  log(`the ${USER} account cannot reach ${dirname(directory)}: the cluster lives in ${target}`);
+  notice(`the ${USER} account cannot reach ${dirname(directory)}: the cluster lives in ${target}`);
   return target;
 }

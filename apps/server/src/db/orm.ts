@@ -41,6 +41,8 @@ export function ormOptions({ url, poolMax = 10, log = () => {} }: DatabaseOption
         statement_timeout: STATEMENT_TIMEOUT_MS,
         application_name: 'timbrix',
       },
+      // knex's own notices (a pooled connection that died, ...) go where ours go.
+      log: { warn: log, error: log, deprecate: log, debug: () => {} },
     },
     allowGlobalContext: false,
     debug: false,

@@ -13,6 +13,8 @@ export * from './http.js';
 export interface TestServer {
   /** The server's origin, e.g. http://127.0.0.1:41234. */
   url: string;
+  /** This server's database and key-encryption key. */
+  database: { name: string; url: string; keyEncryptionKey: string };
   server: RunningServer;
   /** Every log line the server wrote, as text. */
   logs(): string;
@@ -28,17 +30,35 @@ export interface TestServer {
 
 let sequence = 0;
 
+export interface TestServerOptions {
+  env?: Record<string, string>;
+  /**
+   * Another process of the same deployment as this server: the same database, key-encryption
+   * key and issuer URL.
+   */
+  peerOf?: TestServer;
+}
+
 /**
  * A real server on a database of its own (a copy of the migrated template), listening on a
  * free port, with request logging on and its log lines kept for inspection.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const { serverUrl, template } = inject('database');
-  const name = `timbrix_t${process.pid}_${sequence++}_${randomBytes(4).toString('hex')}`;
-  await withClient(serverUrl, (client) =>
-    client.query(`create database ${quoteIdentifier(name)} template ${quoteIdentifier(template)}`),
-  );
+  const peer = options.peerOf;
+  const owned = !peer;
+  const name =
+    peer?.database.name ??
+    `timbrix_t${process.pid}_${sequence++}_${randomBytes(4).toString('hex')}`;
+  if (owned) {
+    await withClient(serverUrl, (client) =>
+      client.query(
+        `create database ${quoteIdentifier(name)} template ${quoteIdentifier(template)}`,
+      ),
+    );
+  }
   const url = databaseUrl(serverUrl, name);
+  const keyEncryptionKey = peer?.database.keyEncryptionKey ?? randomBytes(32).toString('base64');
 
   const lines: string[] = [];
   const sink = new Writable({
@@ -52,17 +72,20 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     HOST: '127.0.0.1',
     PORT: '0',
     DATABASE_URL: url,
-    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    KEY_ENCRYPTION_KEY: keyEncryptionKey,
     LOG_LEVEL: 'info',
-    ...env,
+    ...(peer ? { ISSUER_URL: peer.server.services.config.issuerUrl } : {}),
+    ...options.env,
   });
   const server = await startServer(config, createLogger(config.logLevel, sink));
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on('error', () => {}); // an idle connection ended by a fault test; the next query reconnects
   const sql = async <T extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
     (await pool.query<T>(text, values)).rows;
 
   return {
     url: server.url,
+    database: { name, url, keyEncryptionKey },
     server,
     logs: () => lines.join(''),
     sql,
@@ -82,6 +105,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async close() {
       await server.close();
       await pool.end();
+      if (!owned) return;
       await withClient(serverUrl, (client) =>
         client.query(`drop database if exists ${quoteIdentifier(name)} with (force)`),
       );
@@ -90,10 +114,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 }
 
 /** Starts one server for the current test file and stops it after the file's last test. */
-export function useTestServer(env: Record<string, string> = {}): () => TestServer {
+export function useTestServer(options: TestServerOptions = {}): () => TestServer {
   let current: TestServer | undefined;
   beforeAll(async () => {
-    current = await startTestServer(env);
+    current = await startTestServer(options);
   });
   afterAll(async () => {
     await current?.close();
