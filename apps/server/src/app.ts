@@ -7,6 +7,7 @@ import { bodyErrors, jsonBodies, MAX_BODY_BYTES } from './http/body.js';
 import { health, ready } from './http/health.js';
 import { requestLog } from './http/request-log.js';
 import { sendError } from './http/respond.js';
+import { oauthEndpoints } from './oauth/endpoints.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { appRouter, procedureDefinitions } from './routers/_app.js';
 
@@ -23,10 +24,13 @@ export function createApp(services: Services): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('json spaces', 0);
+  app.set('etag', false); // answers are per caller and never cached
 
   app.use(requestLog(logger));
+  app.use(['/api', '/trpc'], noStore);
   app.get('/api/health', health);
   app.get('/api/ready', ready(services.orm));
+  app.use(oauthEndpoints(services));
 
   const openApiDocument = buildOpenApiDocument(`${services.config.issuerUrl}/api`);
   app.get('/api/openapi.json', (_req, res) => res.json(openApiDocument));
@@ -50,7 +54,6 @@ export function createApp(services: Services): express.Express {
 
   app.use(
     '/trpc',
-    noStore,
     createExpressMiddleware({
       router: appRouter,
       createContext: contextFactory(services, 'trpc'),
@@ -76,7 +79,7 @@ export function createApp(services: Services): express.Express {
       return status ? { status } : {};
     },
   });
-  app.use('/api', noStore, ...jsonBodies(), (req, res, next) => rest(req, res, next));
+  app.use('/api', ...jsonBodies(), (req, res, next) => rest(req, res, next));
 
   app.use((_req, res) => sendError(res, 404, 'No such route'));
   app.use(bodyErrors);

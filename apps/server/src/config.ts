@@ -22,6 +22,8 @@ const environmentSchema = z.object({
     })
     .optional(),
   SESSION_TTL_SECONDS: seconds(3600),
+  ACCESS_TOKEN_TTL_SECONDS: seconds(3600),
+  CLIENT_SECRET_CACHE: z.enum(['on', 'off']).default('on'),
   PLATFORM_ADMIN_EMAILS: z
     .string()
     .default('')
@@ -53,6 +55,8 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
       ? Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64')
       : undefined,
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
+    accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    clientSecretCache: env.CLIENT_SECRET_CACHE === 'on',
     platformAdminEmails: env.PLATFORM_ADMIN_EMAILS,
     dbPoolMax: env.DB_POOL_MAX,
     logLevel: env.LOG_LEVEL,

@@ -6,6 +6,8 @@ import type { Sessions } from './auth/sessions.js';
 import type { SigningKeys } from './auth/signing-keys.js';
 import type { Config } from './config.js';
 import type { MikroORM } from './db/orm.js';
+import type { AccessTokens } from './oauth/access-tokens.js';
+import type { ClientAuthenticator } from './oauth/client-auth.js';
 
 /** What the running server is made of; built once at start. */
 export interface Services {
@@ -13,6 +15,8 @@ export interface Services {
   orm: MikroORM;
   keys: SigningKeys;
   sessions: Sessions;
+  clients: ClientAuthenticator;
+  tokens: AccessTokens;
   logger: Logger;
 }
 

@@ -13,6 +13,8 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { User } from './db/entities/index.js';
 import { migrate, openDatabase } from './db/orm.js';
 import type { Logger } from './logger.js';
+import { AccessTokens } from './oauth/access-tokens.js';
+import { ClientAuthenticator } from './oauth/client-auth.js';
 
 export interface RunningServer {
   url: string;
@@ -22,6 +24,7 @@ export interface RunningServer {
 }
 
 const SHUTDOWN_GRACE_MS = 8_000;
+const PRUNE_INTERVAL_MS = 10 * 60_000;
 
 /** The database named by DATABASE_URL, or an embedded one kept in the data folder. */
 export async function provisionDatabase(config: Config, logger: Logger) {
@@ -64,7 +67,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         `KEY_ENCRYPTION_KEY is not set: using a development key from ${join(config.dataDir, 'key-encryption-key')}. Production must set KEY_ENCRYPTION_KEY.`,
       );
     }
-    const keys = await SigningKeys.load(orm, keyEncryptionKey);
+    const keys = await SigningKeys.load(
+      orm,
+      keyEncryptionKey,
+      Math.max(config.sessionTtlSeconds, config.accessTokenTtlSeconds),
+    );
 
     // Listen first: with PORT=0 the default issuer URL depends on the port we get.
     const server = createHttpServer();
@@ -77,9 +84,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       orm,
       keys,
       sessions: new Sessions(keys, issuerUrl, config.sessionTtlSeconds),
+      clients: new ClientAuthenticator(orm, config.clientSecretCache),
+      tokens: new AccessTokens(orm, keys, issuerUrl, config.accessTokenTtlSeconds),
       logger,
     };
     server.on('request', createApp(services));
+    const pruning = setInterval(() => {
+      services.tokens.pruneExpired().catch((error) => {
+        logger.warn({ err: error }, 'pruning expired tokens failed');
+      });
+    }, PRUNE_INTERVAL_MS).unref();
 
     let closing: Promise<void> | undefined;
     const close = () => {
@@ -89,6 +103,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         await stopped;
         clearTimeout(force);
+        clearInterval(pruning);
+        keys.stop();
         await orm.close();
         await database.embedded?.stop();
       })();

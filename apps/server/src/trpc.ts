@@ -103,6 +103,25 @@ export const orgByIdProcedure = memberOf(({ rawInput }) => {
   return typeof id === 'string' ? id : undefined;
 });
 
+/**
+ * The caller's role in the organization that owns a resource, checked for `action`. A caller
+ * outside that organization gets NOT_FOUND, exactly as if the resource did not exist.
+ */
+export async function requireRoleOver(
+  ctx: Context & { session: { userId: string } },
+  organizationId: string | undefined,
+  action: Action,
+  messages: { notFound: string; forbidden: string },
+): Promise<{ organizationId: string; role: Role }> {
+  const membership = organizationId
+    ? await ctx.em.findOne(Membership, { user: ctx.session.userId, organization: organizationId })
+    : null;
+  if (!membership) throw new TRPCError({ code: 'NOT_FOUND', message: messages.notFound });
+  const role = membership.role as Role;
+  if (!can(role, action)) throw new TRPCError({ code: 'FORBIDDEN', message: messages.forbidden });
+  return { organizationId: membership.organization.id, role };
+}
+
 /** Lets through only roles that the permission table allows `action`. */
 export function requirePermission(action: Action, message: string) {
   return t.middleware(async ({ ctx, next }) => {

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import {
   type CryptoKey,
   calculateJwkThumbprint,
@@ -16,7 +16,9 @@ import { open, seal } from './key-encryption.js';
 export const SIGNING_ALGORITHM = 'ES256';
 /** An unknown `kid` makes us re-read the table at most this often (another process rotated). */
 const REFRESH_ON_MISS_INTERVAL_MS = 5_000;
-const KEY_CREATION_LOCK = 7270011;
+/** Every process re-reads the keys this often, so a rotation reaches all of them. */
+export const REFRESH_INTERVAL_MS = 60_000;
+const KEY_CHANGE_LOCK = 7270011;
 
 interface ActiveKey {
   kid: string;
@@ -32,23 +34,63 @@ export class SigningKeys {
   private publicKeys = new Map<string, CryptoKey>();
   private published: JWK[] = [];
   private lastRefresh = 0;
+  private timer: NodeJS.Timeout | undefined;
 
+  /**
+   * @param publishSeconds how long a retired key stays published: the longest lifetime of
+   *   anything it signed, plus time for every process to notice the rotation.
+   */
   private constructor(
     private readonly orm: MikroORM,
     private readonly keyEncryptionKey: Buffer,
+    private readonly publishSeconds: number,
   ) {}
 
-  /** Loads the keys, making the first one if the database has none. */
-  static async load(orm: MikroORM, keyEncryptionKey: Buffer): Promise<SigningKeys> {
-    const keys = new SigningKeys(orm, keyEncryptionKey);
-    await orm.em.fork().transactional(async (em) => {
-      await em.execute(`select pg_advisory_xact_lock(${KEY_CREATION_LOCK})`);
-      if ((await em.count(SigningKey, { retiredAt: null })) === 0) {
-        em.persist(await keys.generate());
-      }
+  /** Loads the keys, making the first one if the database has none, and keeps them fresh. */
+  static async load(
+    orm: MikroORM,
+    keyEncryptionKey: Buffer,
+    longestTokenSeconds: number,
+  ): Promise<SigningKeys> {
+    const publishSeconds = longestTokenSeconds + (2 * REFRESH_INTERVAL_MS) / 1000;
+    const keys = new SigningKeys(orm, keyEncryptionKey, publishSeconds);
+    await keys.change(async (em, current) => {
+      if (!current) await keys.generate(em);
     });
     await keys.refresh();
+    keys.timer = setInterval(() => keys.refresh().catch(() => {}), REFRESH_INTERVAL_MS).unref();
     return keys;
+  }
+
+  /** Retires the signing key and makes a new one; processes pick it up on their next refresh. */
+  async rotate(): Promise<{ retired: string | undefined; current: string }> {
+    let result: { retired: string | undefined; current: string } | undefined;
+    await this.change(async (em, current) => {
+      if (current) current.retiredAt = new Date();
+      const next = await this.generate(em);
+      result = { retired: current?.kid, current: next.kid };
+    });
+    await this.refresh();
+    return result!;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Runs `work` on the current key with every other key change held off. */
+  private async change(
+    work: (em: EntityManager, current: SigningKey | null) => Promise<void>,
+  ): Promise<void> {
+    await this.orm.em.fork().transactional(async (em) => {
+      await em.execute(`select pg_advisory_xact_lock(${KEY_CHANGE_LOCK})`);
+      const current = await em.findOne(
+        SigningKey,
+        { retiredAt: null },
+        { orderBy: { createdAt: 'desc' } },
+      );
+      await work(em, current);
+    });
   }
 
   signingKey(): ActiveKey {
@@ -69,28 +111,32 @@ export class SigningKeys {
     return { keys: this.published };
   }
 
-  private async generate(): Promise<SigningKey> {
+  private async generate(em: EntityManager): Promise<SigningKey> {
     const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALGORITHM, {
       extractable: true,
     });
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
     const pkcs8 = Buffer.from(await exportPKCS8(privateKey));
-    return this.orm.em.create(
-      SigningKey,
-      {
-        kid,
-        algorithm: SIGNING_ALGORITHM,
-        publicJwk: { ...publicJwk, kid, alg: SIGNING_ALGORITHM, use: 'sig' },
-        privateKeySealed: seal(this.keyEncryptionKey, pkcs8, kid),
-      },
-      { persist: false },
-    );
+    return em.create(SigningKey, {
+      kid,
+      algorithm: SIGNING_ALGORITHM,
+      publicJwk: { ...publicJwk, kid, alg: SIGNING_ALGORITHM, use: 'sig' },
+      privateKeySealed: seal(this.keyEncryptionKey, pkcs8, kid),
+    });
   }
 
-  private async refresh(): Promise<void> {
+  /** Re-reads the keys: the newest active one signs; those still published verify. */
+  async refresh(): Promise<void> {
     this.lastRefresh = Date.now();
-    const rows = await this.orm.em.fork().find(SigningKey, {}, { orderBy: { createdAt: 'desc' } });
+    const publishedSince = new Date(Date.now() - this.publishSeconds * 1000);
+    const rows = await this.orm.em
+      .fork()
+      .find(
+        SigningKey,
+        { $or: [{ retiredAt: null }, { retiredAt: { $gt: publishedSince } }] },
+        { orderBy: { createdAt: 'desc' } },
+      );
     const current = rows.find((row) => row.retiredAt === null);
     if (!current) throw new Error('the database holds no active signing key');
 

@@ -3,14 +3,12 @@ import type { MikroORM } from '../db/orm.js';
 
 /** Up as soon as the server listens; never touches the database. */
 export const health: RequestHandler = (_req, res) => {
-  res.setHeader('Cache-Control', 'no-store');
   res.json({ status: 'ok' });
 };
 
 /** Ready only while the database answers. */
 export function ready(orm: MikroORM): RequestHandler {
   return async (_req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
     try {
       await orm.em.getConnection().execute('select 1');
       res.json({ status: 'ready' });

@@ -1,16 +1,91 @@
-import { createdOAuthApp, createOAuthAppInput } from '@timbrix/shared/schemas';
-import { PLATFORM_SCOPES } from '@timbrix/shared/scopes';
+import { LockMode } from '@mikro-orm/core';
+import {
+  accessTokenSummary,
+  appByIdInput,
+  createdOAuthApp,
+  createOAuthAppInput,
+  listOAuthAppsInput,
+  oauthApp,
+  revokeTokenInput,
+  rotatedSecret,
+  rotateSecretInput,
+  updateOAuthAppInput,
+} from '@timbrix/shared/schemas';
+import { PLATFORM_SCOPES, type Scope } from '@timbrix/shared/scopes';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { ClientSecret, OAuthApp, User } from '../db/entities/index.js';
+import type { Context } from '../context.js';
+import { AccessToken, ClientSecret, OAuthApp, User } from '../db/entities/index.js';
 import { newClientId, newClientSecret } from '../oauth/credentials.js';
-import { orgProcedure, requirePermission, router } from '../trpc.js';
+import {
+  authedProcedure,
+  orgByIdProcedure,
+  orgProcedure,
+  requirePermission,
+  requireRoleOver,
+  router,
+} from '../trpc.js';
 
-const ONLY_ADMINS = 'Only owners and admins can create OAuth applications.';
+const ONLY_ADMINS_CREATE = 'Only owners and admins can create OAuth applications.';
+const ONLY_ADMINS = 'Only owners and admins can manage OAuth applications.';
+const NO_SUCH_APP = 'No OAuth application with this clientId';
+const DEFAULT_GRACE_SECONDS = 86_400;
+const MAX_LISTED_TOKENS = 1000;
+
+const errors = (extra: Record<number, string> = {}) => ({
+  400: 'Invalid input data. Check validation errors.',
+  401: 'Authentication required. Provide a valid bearer token.',
+  403: 'Access denied. Only owners and admins can manage OAuth applications.',
+  ...extra,
+});
+
+function toView(app: OAuthApp) {
+  return {
+    clientId: app.clientId,
+    name: app.name,
+    description: app.description ?? null,
+    redirectUri: app.redirectUri ?? null,
+    scopes: app.scopes,
+    isActive: app.isActive,
+    createdAt: app.createdAt.toISOString(),
+    updatedAt: app.updatedAt.toISOString(),
+  };
+}
+
+/** An app never carries more power than the person who gave it its scopes. */
+async function requireGrantable(
+  ctx: Context & { session: { userId: string } },
+  scopes: readonly Scope[],
+  already: readonly Scope[] = [],
+) {
+  const added = scopes.filter((s) => PLATFORM_SCOPES.includes(s) && !already.includes(s));
+  if (added.length === 0) return;
+  const user = await ctx.em.findOne(User, ctx.session.userId, { fields: ['isPlatformAdmin'] });
+  if (!user?.isPlatformAdmin) {
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message: `Only platform administrators can grant ${added.join(', ')}`,
+    });
+  }
+}
+
+/** Routes on one app: the app named by `clientId`, in an organization the caller administers. */
+const appProcedure = authedProcedure.use(async ({ ctx, getRawInput, next }) => {
+  const clientId = (await getRawInput()) as { clientId?: unknown } | undefined;
+  const app =
+    typeof clientId?.clientId === 'string'
+      ? await ctx.em.findOne(OAuthApp, { clientId: clientId.clientId })
+      : null;
+  await requireRoleOver(ctx, app?.organization.id, 'oauthApps:manage', {
+    notFound: NO_SUCH_APP,
+    forbidden: ONLY_ADMINS,
+  });
+  return next({ ctx: { app: app! } });
+});
 
 export const oauthAppsRouter = router({
   create: orgProcedure
-    .use(requirePermission('oauthApps:manage', ONLY_ADMINS))
+    .use(requirePermission('oauthApps:manage', ONLY_ADMINS_CREATE))
     .meta({
       openapi: {
         method: 'POST',
@@ -27,11 +102,9 @@ export const oauthAppsRouter = router({
         }),
         successDescription:
           'OAuth application created successfully. Client secret returned only once - save it immediately!',
-        errorResponses: {
-          400: 'Invalid input data. Check validation errors.',
-          401: 'Authentication required. Provide a valid bearer token.',
+        errorResponses: errors({
           403: 'Access denied. Only owners and admins can create OAuth applications.',
-        },
+        }),
       },
       successStatus: 201,
     })
@@ -39,18 +112,7 @@ export const oauthAppsRouter = router({
     .output(createdOAuthApp)
     .mutation(async ({ ctx, input }) => {
       const { organizationId } = ctx.membership;
-      const userId = ctx.session.userId;
-
-      // An app never carries more power than the person who registered it.
-      if (input.scopes.some((scope) => PLATFORM_SCOPES.includes(scope))) {
-        const user = await ctx.em.findOne(User, userId, { fields: ['isPlatformAdmin'] });
-        if (!user?.isPlatformAdmin) {
-          throw new TRPCError({
-            code: 'FORBIDDEN',
-            message: `Only platform administrators can grant ${PLATFORM_SCOPES.join(', ')}`,
-          });
-        }
-      }
+      await requireGrantable(ctx, input.scopes);
 
       const secret = await newClientSecret();
       const app = ctx.em.create(OAuthApp, {
@@ -61,21 +123,219 @@ export const oauthAppsRouter = router({
         redirectUri: input.redirectUri ?? null,
         scopes: input.scopes,
         isActive: true,
-        createdBy: userId,
+        createdBy: ctx.session.userId,
       });
       ctx.em.create(ClientSecret, { app, secretHash: secret.hash, hint: secret.hint });
       await ctx.em.flush();
 
+      const { updatedAt: _, ...view } = toView(app);
+      return { ...view, clientSecret: secret.plaintext, organizationId };
+    }),
+
+  list: orgByIdProcedure
+    .use(requirePermission('oauthApps:manage', ONLY_ADMINS))
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/oauth/apps/organization/{organizationId}',
+        tags: ['oauth'],
+        summary: 'The organization’s OAuth applications, newest first',
+        description:
+          'Pages with `limit` and `after`; the next page’s URL is in the `Link` header (rel="next").',
+        errorResponses: errors(),
+      },
+    })
+    .input(listOAuthAppsInput)
+    .output(z.array(oauthApp))
+    .query(async ({ ctx, input }) => {
+      const organization = ctx.membership.organizationId;
+      let before = {};
+      if (input.after) {
+        const cursor = await ctx.em.findOne(OAuthApp, { clientId: input.after, organization });
+        if (!cursor) {
+          throw new TRPCError({
+            code: 'BAD_REQUEST',
+            message: 'after must be the clientId of an app of this organization',
+          });
+        }
+        before = {
+          $or: [
+            { createdAt: { $lt: cursor.createdAt } },
+            { createdAt: cursor.createdAt, id: { $lt: cursor.id } },
+          ],
+        };
+      }
+      const apps = await ctx.em.find(
+        OAuthApp,
+        { organization, ...before },
+        { orderBy: { createdAt: 'desc', id: 'desc' }, limit: input.limit + 1 },
+      );
+      const page = apps.slice(0, input.limit);
+      if (apps.length > input.limit && ctx.transport === 'rest') {
+        const next = new URL(
+          `${ctx.services.config.issuerUrl}/api/oauth/apps/organization/${organization}`,
+        );
+        next.searchParams.set('limit', String(input.limit));
+        next.searchParams.set('after', page.at(-1)!.clientId);
+        ctx.res.setHeader('Link', `<${next}>; rel="next"`);
+      }
+      return page.map(toView);
+    }),
+
+  byId: appProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/oauth/apps/{clientId}',
+        tags: ['oauth'],
+        summary: 'One OAuth application',
+        errorResponses: errors({ 404: NO_SUCH_APP }),
+      },
+    })
+    .input(appByIdInput)
+    .output(oauthApp)
+    .query(({ ctx }) => toView(ctx.app)),
+
+  update: appProcedure
+    .meta({
+      openapi: {
+        method: 'PATCH',
+        path: '/oauth/apps/{clientId}',
+        tags: ['oauth'],
+        summary: 'Change an OAuth application',
+        description:
+          'Absent fields stay as they are; `null` (or "") clears `description` or `redirectUri`. Narrowed scopes and deactivation apply to live tokens at once.',
+        errorResponses: errors({ 404: NO_SUCH_APP }),
+      },
+    })
+    .input(updateOAuthAppInput)
+    .output(oauthApp)
+    .mutation(async ({ ctx, input }) => {
+      const { app } = ctx;
+      if (input.scopes) await requireGrantable(ctx, input.scopes, app.scopes);
+      if (input.name !== undefined) app.name = input.name;
+      if (input.description !== undefined) app.description = input.description || null;
+      if (input.redirectUri !== undefined) app.redirectUri = input.redirectUri;
+      if (input.scopes !== undefined) app.scopes = input.scopes;
+      if (input.isActive !== undefined) app.isActive = input.isActive;
+      await ctx.em.flush();
+      return toView(app);
+    }),
+
+  delete: appProcedure
+    .meta({
+      openapi: {
+        method: 'DELETE',
+        path: '/oauth/apps/{clientId}',
+        tags: ['oauth'],
+        summary: 'Delete an OAuth application; its secrets and tokens stop working at once',
+        successDescription: 'Deleted',
+        errorResponses: errors({ 404: NO_SUCH_APP }),
+      },
+      successStatus: 204,
+    })
+    .input(appByIdInput)
+    .output(z.void())
+    .mutation(async ({ ctx }) => {
+      // Secrets and token rows go with it (on delete cascade).
+      await ctx.em.nativeDelete(OAuthApp, { id: ctx.app.id });
+    }),
+
+  rotateSecret: appProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/oauth/apps/{clientId}/secret',
+        tags: ['oauth'],
+        summary: 'Issue a new client secret; the previous one works until its grace period ends',
+        description:
+          'At most two secrets are valid at once: a rotation while one is still in its grace period ends that one at once. An empty body is fine.',
+        successDescription: 'The new secret, shown only this once',
+        errorResponses: errors({ 404: NO_SUCH_APP }),
+      },
+      successStatus: 201,
+    })
+    .input(rotateSecretInput)
+    .output(rotatedSecret)
+    .mutation(async ({ ctx, input }) => {
+      const secret = await newClientSecret();
+      const graceSeconds = input.graceSeconds ?? DEFAULT_GRACE_SECONDS;
+      const previousSecretExpiresAt = await ctx.em.transactional(async (em) => {
+        // Rotations of one app take turns.
+        await em.findOneOrFail(OAuthApp, ctx.app.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const now = new Date();
+        const valid = await em.find(ClientSecret, {
+          app: ctx.app.id,
+          $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }],
+        });
+        const current = valid.find((s) => s.expiresAt === null);
+        for (const older of valid) if (older !== current) older.expiresAt = now;
+        if (current) current.expiresAt = new Date(now.getTime() + graceSeconds * 1000);
+        em.create(ClientSecret, { app: ctx.app.id, secretHash: secret.hash, hint: secret.hint });
+        return current?.expiresAt ?? null;
+      });
       return {
-        clientId: app.clientId,
+        clientId: ctx.app.clientId,
         clientSecret: secret.plaintext,
-        name: app.name,
-        description: app.description ?? null,
-        redirectUri: app.redirectUri ?? null,
-        scopes: app.scopes,
-        isActive: app.isActive,
-        createdAt: app.createdAt.toISOString(),
-        organizationId,
+        previousSecretExpiresAt: previousSecretExpiresAt?.toISOString() ?? null,
       };
+    }),
+
+  tokens: appProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/oauth/apps/{clientId}/tokens',
+        tags: ['oauth'],
+        summary: 'The app’s live access tokens, newest first (at most 1000)',
+        errorResponses: errors({ 404: NO_SUCH_APP }),
+      },
+    })
+    .input(appByIdInput)
+    .output(z.array(accessTokenSummary))
+    .query(async ({ ctx }) => {
+      const { app } = ctx;
+      if (!app.isActive) return [];
+      const tokens = await ctx.em.find(
+        AccessToken,
+        { app: app.id, revokedAt: null, expiresAt: { $gt: new Date() } },
+        { orderBy: { createdAt: 'desc' }, limit: MAX_LISTED_TOKENS },
+      );
+      return tokens
+        .filter((token) => token.scopes.every((scope) => app.scopes.includes(scope)))
+        .map((token) => ({
+          id: token.id,
+          scopes: token.scopes,
+          expiresAt: token.expiresAt.toISOString(),
+          createdAt: token.createdAt.toISOString(),
+          lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+        }));
+    }),
+
+  revokeToken: authedProcedure
+    .meta({
+      openapi: {
+        method: 'DELETE',
+        path: '/oauth/token/{tokenId}',
+        tags: ['oauth'],
+        summary: 'Revoke an access token of one of the organization’s apps',
+        successDescription: 'Revoked',
+        errorResponses: errors({ 404: 'No such token' }),
+      },
+      successStatus: 204,
+    })
+    .input(revokeTokenInput)
+    .output(z.void())
+    .mutation(async ({ ctx, input }) => {
+      const token = await ctx.em.findOne(AccessToken, input.tokenId, { populate: ['app'] });
+      await requireRoleOver(ctx, token?.app.organization.id, 'oauthApps:manage', {
+        notFound: 'No such token',
+        forbidden: ONLY_ADMINS,
+      });
+      await ctx.em.nativeUpdate(
+        AccessToken,
+        { id: input.tokenId, revokedAt: null },
+        { revokedAt: new Date() },
+      );
     }),
 });

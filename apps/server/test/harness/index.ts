@@ -127,3 +127,4 @@ export function useTestServer(options: TestServerOptions = {}): () => TestServer
     return current;
   };
 }
+export * from './process.js';

@@ -65,3 +65,84 @@ export const createdOAuthApp = z.object({
 export type CreateOAuthAppInput = z.infer<typeof createOAuthAppInput>;
 export type CreatedOAuthApp = z.infer<typeof createdOAuthApp>;
 export type { Scope };
+
+/**
+ * A JSON boolean and nothing else. (The REST adapter turns plain boolean fields into
+ * coercing ones for query strings, which would read the string "false" as true.)
+ */
+const jsonBoolean = () => z.boolean({ error: 'must be true or false' }).pipe(z.boolean());
+
+/** A field that `null` (or `""`) clears and absence leaves unchanged. */
+const clearable = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? null : value), schema.nullable().optional());
+
+const clientIdParam = z.string().max(64).meta({ example: 'app_1234567890abcdef' });
+
+export const appByIdInput = z.object({ clientId: clientIdParam });
+
+export const updateOAuthAppInput = z.object({
+  clientId: clientIdParam,
+  name: appNameSchema.optional(),
+  description: clearable(appDescriptionSchema),
+  redirectUri: clearable(redirectUriSchema),
+  scopes: appScopesSchema.optional(),
+  isActive: jsonBoolean().optional(),
+});
+
+export const oauthApp = z.object({
+  clientId: clientIdSchema,
+  name: z.string(),
+  description: z.string().nullable(),
+  redirectUri: z.string().nullable(),
+  scopes: z.array(scopeSchema),
+  isActive: z.boolean(),
+  createdAt: timestampSchema,
+  updatedAt: timestampSchema,
+});
+
+export const listOAuthAppsInput = z.object({
+  organizationId: idSchema,
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int('limit must be a whole number')
+    .min(1, 'limit must be at least 1')
+    .max(100, 'limit must be at most 100')
+    .default(100),
+  after: z
+    .string()
+    .max(64)
+    .optional()
+    .meta({ description: 'A clientId from the previous page: lists the apps older than it' }),
+});
+
+export const rotateSecretInput = z.object({
+  clientId: clientIdParam,
+  graceSeconds: z
+    .number({ error: 'graceSeconds must be a number' })
+    .int('graceSeconds must be a whole number')
+    .min(0, 'graceSeconds must be at least 0')
+    .max(604800, 'graceSeconds must be at most 604800 (7 days)')
+    .optional()
+    .meta({ description: 'How long the previous secret keeps working (default 86400)' }),
+});
+
+export const rotatedSecret = z.object({
+  clientId: clientIdSchema,
+  clientSecret: z.string().meta({ description: 'Shown only in this response' }),
+  previousSecretExpiresAt: timestampSchema
+    .nullable()
+    .meta({ description: 'Until when the previous secret still works; null when there was none' }),
+});
+
+export const accessTokenSummary = z.object({
+  id: z.string().meta({ description: 'The token’s jti' }),
+  scopes: z.array(scopeSchema),
+  expiresAt: timestampSchema,
+  createdAt: timestampSchema,
+  lastUsedAt: timestampSchema.nullable(),
+});
+
+export const revokeTokenInput = z.object({ tokenId: z.string().max(64) });
+
+export type UpdateOAuthAppInput = z.infer<typeof updateOAuthAppInput>;
+export type OAuthAppView = z.infer<typeof oauthApp>;

@@ -3,7 +3,7 @@ export * from './organization.js';
 export * from './signing-key.js';
 export * from './user.js';
 
-import { ClientSecret, OAuthApp } from './oauth-app.js';
+import { AccessToken, ClientSecret, OAuthApp } from './oauth-app.js';
 import { Invitation, Membership, Organization } from './organization.js';
 import { SigningKey } from './signing-key.js';
 import { User } from './user.js';
@@ -15,5 +15,6 @@ export const entities = [
   Invitation,
   OAuthApp,
   ClientSecret,
+  AccessToken,
   SigningKey,
 ];

@@ -41,3 +41,23 @@ export const ClientSecret = defineEntity({
   },
 });
 export type ClientSecret = InferEntity<typeof ClientSecret>;
+
+/**
+ * An access token issued to a client. The JWT itself is not stored: this row is what
+ * revocation, introspection and the app's token list read.
+ */
+export const AccessToken = defineEntity({
+  name: 'AccessToken',
+  tableName: 'oauth_access_tokens',
+  properties: {
+    /** The token's `jti`. */
+    id: p.string().length(40).primary(),
+    app: () => p.manyToOne(OAuthApp).deleteRule('cascade').index(),
+    scopes: p.array<Scope>(),
+    expiresAt: p.datetime().index(),
+    revokedAt: p.datetime().nullable(),
+    lastUsedAt: p.datetime().nullable(),
+    createdAt: createdAt(),
+  },
+});
+export type AccessToken = InferEntity<typeof AccessToken>;

@@ -1,5 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import { AccessTokens } from './20261127-access-tokens.js';
 import { InitialSchema } from './20261127-initial.js';
 
 /** Every migration, in order. Listed in code so that no file scan is needed at run time. */
-export const migrations: MigrationObject[] = [{ name: '20261127-initial', class: InitialSchema }];
+export const migrations: MigrationObject[] = [
+  { name: '20261127-initial', class: InitialSchema },
+  { name: '20261127-access-tokens', class: AccessTokens },
+];

@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Scope } from '@timbrix/shared/scopes';
+import { compactVerify, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { SIGNING_ALGORITHM, type SigningKeys } from '../auth/signing-keys.js';
+import type { AuthenticatedClient } from './client-auth.js';
+
+/** RFC 9068: the media type of JWT access tokens, in the `typ` header. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+export interface IssuedToken {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+}
+
+export interface AccessTokenClaims extends JWTPayload {
+  client_id: string;
+  scope: string;
+  organization_id: string;
+}
+
+export type Introspection =
+  | { active: false }
+  | {
+      active: true;
+      scope: string;
+      client_id: string;
+      sub: string;
+      exp: number;
+      iat: number;
+      iss: string;
+      jti: string;
+      token_type: 'Bearer';
+      organization_id: string;
+    };
+
+const INACTIVE = { active: false } as const;
+
+/**
+ * Access tokens: JWTs per RFC 9068, each backed by a row that revocation, introspection and
+ * the app's token list read. A token is active only while its row says so and its app still
+ * holds every scope it carries.
+ */
+export class AccessTokens {
+  readonly audience: string;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly keys: SigningKeys,
+    private readonly issuer: string,
+    private readonly ttlSeconds: number,
+  ) {
+    this.audience = `${issuer}/api`;
+  }
+
+  async issue(client: AuthenticatedClient, scopes: Scope[]): Promise<IssuedToken> {
+    const jti = `token_${randomBytes(16).toString('hex')}`;
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const expiresAt = issuedAt + this.ttlSeconds;
+    const scope = scopes.join(' ');
+    const { kid, privateKey } = this.keys.signingKey();
+    const token = await new SignJWT({
+      client_id: client.clientId,
+      scope,
+      organization_id: client.organizationId,
+    })
+      .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid, typ: ACCESS_TOKEN_TYPE })
+      .setIssuer(this.issuer)
+      .setSubject(client.clientId)
+      .setAudience(this.audience)
+      .setJti(jti)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(expiresAt)
+      .sign(privateKey);
+    await this.orm.em.getConnection().execute(
+      // Scopes travel as one space-separated string: the driver would spread an array.
+      `insert into oauth_access_tokens (id, app_id, scopes, expires_at)
+         values (?, ?, string_to_array(?, ' '), to_timestamp(?))`,
+      [jti, client.appId, scope, expiresAt],
+    );
+    return { access_token: token, token_type: 'Bearer', expires_in: this.ttlSeconds, scope };
+  }
+
+  /** RFC 7662: what `caller` (a client of the same organization) may know about `token`. */
+  async introspect(caller: AuthenticatedClient, token: string): Promise<Introspection> {
+    const claims = await this.verify(token);
+    if (!claims?.jti) return INACTIVE;
+    // One statement decides and records: the row is touched only if the token is active now.
+    const touched = await this.orm.em.getConnection().execute<{ id: string }[]>(
+      `update oauth_access_tokens t set last_used_at = now()
+         from oauth_apps a
+        where t.id = ? and a.id = t.app_id and a.organization_id = ?
+          and t.revoked_at is null and t.expires_at > now()
+          and a.is_active and t.scopes <@ a.scopes
+       returning t.id`,
+      [claims.jti, caller.organizationId],
+    );
+    if (touched.length === 0) return INACTIVE;
+    return {
+      active: true,
+      scope: claims.scope,
+      client_id: claims.client_id,
+      sub: claims.sub!,
+      exp: claims.exp!,
+      iat: claims.iat!,
+      iss: claims.iss!,
+      jti: claims.jti,
+      token_type: 'Bearer',
+      organization_id: claims.organization_id,
+    };
+  }
+
+  /**
+   * RFC 7009: revokes `token` if it was issued to `caller`. Anything else (another client's
+   * token, an unknown or malformed one) changes nothing, and the caller cannot tell.
+   */
+  async revoke(caller: AuthenticatedClient, token: string): Promise<void> {
+    const jti = await this.signedJti(token);
+    if (!jti) return;
+    await this.orm.em
+      .getConnection()
+      .execute(
+        'update oauth_access_tokens set revoked_at = now() where id = ? and app_id = ? and revoked_at is null',
+        [jti, caller.appId],
+      );
+  }
+
+  /** The claims of a token this server issued and that has not expired, or null. */
+  async verify(token: string): Promise<AccessTokenClaims | null> {
+    try {
+      const { payload } = await jwtVerify<AccessTokenClaims>(token, this.keyFor, {
+        algorithms: [SIGNING_ALGORITHM],
+        issuer: this.issuer,
+        audience: this.audience,
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ['jti', 'sub', 'exp', 'iat', 'client_id', 'scope', 'organization_id'],
+      });
+      return payload;
+    } catch (error) {
+      if (error instanceof errors.JOSEError) return null;
+      throw error;
+    }
+  }
+
+  /** The jti of a token signed by this server, expired or not (revoking those is harmless). */
+  private async signedJti(token: string): Promise<string | null> {
+    try {
+      const { payload, protectedHeader } = await compactVerify(token, this.keyFor, {
+        algorithms: [SIGNING_ALGORITHM],
+      });
+      if (protectedHeader.typ !== ACCESS_TOKEN_TYPE) return null;
+      const { jti } = JSON.parse(new TextDecoder().decode(payload)) as JWTPayload;
+      return typeof jti === 'string' ? jti : null;
+    } catch (error) {
+      if (error instanceof errors.JOSEError || error instanceof SyntaxError) return null;
+      throw error;
+    }
+  }
+
+  private keyFor = async ({ kid }: { kid?: string }) => {
+    const key = await this.keys.verificationKey(kid);
+    if (!key) throw new errors.JWKSNoMatchingKey();
+    return key;
+  };
+
+  /** Deletes the rows of tokens that expired a while ago; they can never be active again. */
+  async pruneExpired(): Promise<number> {
+    const result = await this.orm.em
+      .getConnection()
+      .execute(
+        "delete from oauth_access_tokens where expires_at < now() - interval '1 hour'",
+        [],
+        'run',
+      );
+    return (result as { affectedRows?: number }).affectedRows ?? 0;
+  }
+}

@@ -1,0 +1,202 @@
+import { tokenRequestJson } from '@timbrix/shared/schemas';
+import { SCOPES, type Scope } from '@timbrix/shared/scopes';
+import express, { type Request, type RequestHandler, type Response, Router } from 'express';
+import typeis from 'type-is';
+import type { Services } from '../context.js';
+import { isDatabaseUnavailable } from '../errors.js';
+import { jsonBodies, MAX_BODY_BYTES } from '../http/body.js';
+import type { AuthenticatedClient, ClientCredentials } from './client-auth.js';
+import { readClientCredentials } from './client-auth.js';
+import { OAuthError } from './errors.js';
+
+type Form = Record<string, unknown>;
+type ErrorStyle = 'rfc' | 'json';
+
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
+
+/** Answers an OAuth error: RFC 6749 section 5.2, or the documented JSON form. */
+function sendOAuthError(res: Response, error: OAuthError, style: ErrorStyle) {
+  if (error.code === 'invalid_client') {
+    res.setHeader('WWW-Authenticate', 'Basic realm="timbrix", charset="UTF-8"');
+  }
+  const body = { error: error.code, error_description: error.description };
+  res
+    .status(error.status)
+    .json(
+      style === 'rfc' ? body : { ...body, statusCode: error.status, message: error.description },
+    );
+}
+
+/** Runs an OAuth handler, turning its failures into protocol errors that reveal nothing inside. */
+function handle(style: ErrorStyle, services: Services, work: (req: Request) => Promise<unknown>) {
+  const handler: RequestHandler = async (req, res) => {
+    try {
+      res.json(await work(req));
+    } catch (error) {
+      if (error instanceof OAuthError) return sendOAuthError(res, error, style);
+      const unavailable = isDatabaseUnavailable(error);
+      services.logger.error({ err: error, path: req.path }, 'OAuth endpoint failed');
+      const status = unavailable ? 503 : 500;
+      const description = unavailable
+        ? 'Service temporarily unavailable; try again shortly'
+        : 'Internal server error';
+      const body = {
+        error: unavailable ? 'temporarily_unavailable' : 'server_error',
+        error_description: description,
+      };
+      res
+        .status(status)
+        .json(style === 'rfc' ? body : { ...body, statusCode: status, message: description });
+    }
+  };
+  return handler;
+}
+
+/** Form bodies (RFC 6749 section 3.2), each parameter at most once. */
+function formBodies(): RequestHandler[] {
+  const requireForm: RequestHandler = (req, res, next) => {
+    if (typeis.hasBody(req) && !req.is('application/x-www-form-urlencoded')) {
+      const message = 'Send the request as application/x-www-form-urlencoded';
+      return sendOAuthError(res, new OAuthError('invalid_request', message, 415), 'rfc');
+    }
+    next();
+  };
+  return [
+    requireForm,
+    express.urlencoded({ extended: false, limit: MAX_BODY_BYTES, parameterLimit: 50 }),
+  ];
+}
+
+function form(req: Request): Form {
+  const body = (req.body ?? {}) as Form;
+  for (const [name, value] of Object.entries(body)) {
+    if (Array.isArray(value)) {
+      throw new OAuthError('invalid_request', `${name} must not be repeated`);
+    }
+  }
+  return body;
+}
+
+/** The requested scopes: a space-separated list within the app's; absent means all of them. */
+function grantedScopes(
+  client: AuthenticatedClient,
+  requested: readonly string[] | undefined,
+): Scope[] {
+  if (!requested || requested.length === 0) return client.scopes;
+  const unique = [...new Set(requested)];
+  const unknown = unique.filter((scope) => !(SCOPES as readonly string[]).includes(scope));
+  if (unknown.length) throw new OAuthError('invalid_scope', `Unknown scope: ${unknown.join(' ')}`);
+  const notGranted = unique.filter((scope) => !client.scopes.includes(scope as Scope));
+  if (notGranted.length) {
+    throw new OAuthError('invalid_scope', `The client may not request: ${notGranted.join(' ')}`);
+  }
+  return unique as Scope[];
+}
+
+export function oauthEndpoints(services: Services): Router {
+  const { clients, tokens, keys, config } = services;
+  const issuer = config.issuerUrl;
+  const router = Router();
+
+  const authenticate = (req: Request, body: Form): Promise<AuthenticatedClient> =>
+    clients.authenticate(readClientCredentials(req.headers.authorization, body));
+
+  // RFC 6749 section 4.4: the client credentials grant.
+  router.post(
+    '/api/oauth2/token',
+    ...formBodies(),
+    handle('rfc', services, async (req) => {
+      const body = form(req);
+      if (typeof body.grant_type !== 'string') {
+        throw new OAuthError('invalid_request', 'grant_type is required');
+      }
+      const client = await authenticate(req, body);
+      if (body.grant_type !== 'client_credentials') {
+        throw new OAuthError(
+          'unsupported_grant_type',
+          `grant_type ${body.grant_type} is not supported; use client_credentials`,
+        );
+      }
+      const scope = typeof body.scope === 'string' ? body.scope.split(' ').filter(Boolean) : [];
+      return tokens.issue(client, grantedScopes(client, scope));
+    }),
+  );
+
+  // The documented JSON form of the same grant.
+  router.post(
+    '/api/oauth/token',
+    ...jsonBodies(),
+    handle('json', services, async (req) => {
+      const parsed = tokenRequestJson.safeParse(req.body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new OAuthError(
+          'invalid_request',
+          `${issue.path.join('.') || 'body'}: ${issue.message}`,
+        );
+      }
+      const credentials: ClientCredentials = {
+        clientId: parsed.data.clientId,
+        clientSecret: parsed.data.clientSecret,
+        method: 'client_secret_post',
+      };
+      const client = await clients.authenticate(credentials);
+      return tokens.issue(client, grantedScopes(client, parsed.data.scopes));
+    }),
+  );
+
+  // RFC 7662: token introspection, for clients of the token's organization.
+  router.post(
+    '/api/oauth2/introspect',
+    ...formBodies(),
+    handle('rfc', services, async (req) => {
+      const body = form(req);
+      const caller = await authenticate(req, body);
+      if (typeof body.token !== 'string' || !body.token) {
+        throw new OAuthError('invalid_request', 'token is required');
+      }
+      return tokens.introspect(caller, body.token);
+    }),
+  );
+
+  // RFC 7009: a client revokes its own tokens.
+  router.post(
+    '/api/oauth2/revoke',
+    ...formBodies(),
+    handle('rfc', services, async (req) => {
+      const body = form(req);
+      const caller = await authenticate(req, body);
+      if (typeof body.token !== 'string' || !body.token) {
+        throw new OAuthError('invalid_request', 'token is required');
+      }
+      await tokens.revoke(caller, body.token);
+      return {};
+    }),
+  );
+
+  // RFC 8414: only what exists is listed.
+  router.get('/.well-known/oauth-authorization-server', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json({
+      issuer,
+      token_endpoint: `${issuer}/api/oauth2/token`,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      introspection_endpoint: `${issuer}/api/oauth2/introspect`,
+      revocation_endpoint: `${issuer}/api/oauth2/revoke`,
+      scopes_supported: SCOPES,
+      response_types_supported: [],
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: AUTH_METHODS,
+      introspection_endpoint_auth_methods_supported: AUTH_METHODS,
+      revocation_endpoint_auth_methods_supported: AUTH_METHODS,
+      service_documentation: `${issuer}/api/docs`,
+    });
+  });
+
+  router.get('/.well-known/jwks.json', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json(keys.jwks());
+  });
+
+  return router;
+}

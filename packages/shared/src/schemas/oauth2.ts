@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { scopeSchema } from '../scopes.js';
+
+/** Error codes of RFC 6749 section 5.2 (and RFC 7009 section 2.2.1). */
+export const OAUTH_ERROR_CODES = [
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'unsupported_token_type',
+] as const;
+export type OAuthErrorCode = (typeof OAUTH_ERROR_CODES)[number];
+
+export const oauthErrorBody = z
+  .object({
+    error: z.enum(OAUTH_ERROR_CODES),
+    error_description: z.string(),
+  })
+  .meta({ id: 'OAuthError' });
+
+/** The documented JSON form of the error: the RFC fields plus the API's usual ones. */
+export const oauthJsonErrorBody = oauthErrorBody
+  .extend({ statusCode: z.number().int(), message: z.string() })
+  .meta({ id: 'OAuthJsonError' });
+
+/** RFC 6749 section 4.4.2, form-encoded. Client credentials may come in the body instead of Basic. */
+export const tokenRequestForm = z
+  .object({
+    grant_type: z.literal('client_credentials'),
+    scope: z.string().optional().meta({ description: 'Space-separated; absent: all of the app’s' }),
+    client_id: z.string().optional().meta({ description: 'client_secret_post only' }),
+    client_secret: z.string().optional().meta({ description: 'client_secret_post only' }),
+  })
+  .meta({ id: 'TokenRequest' });
+
+/** The documented JSON form of the client credentials grant. */
+export const tokenRequestJson = z
+  .object({
+    clientId: z.string({ error: 'clientId must be a string' }).min(1).max(64),
+    clientSecret: z.string({ error: 'clientSecret must be a string' }).min(1).max(256),
+    scopes: z.array(scopeSchema).max(10).optional(),
+  })
+  .meta({ id: 'TokenRequestJson' });
+
+export const tokenResponse = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int(),
+    scope: z.string(),
+  })
+  .meta({ id: 'TokenResponse' });
+
+export const introspectionRequestForm = z
+  .object({
+    token: z.string(),
+    token_type_hint: z.string().optional(),
+    client_id: z.string().optional(),
+    client_secret: z.string().optional(),
+  })
+  .meta({ id: 'IntrospectionRequest' });
+
+export const introspectionResponse = z
+  .object({
+    active: z.boolean(),
+    scope: z.string().optional(),
+    client_id: z.string().optional(),
+    sub: z.string().optional(),
+    exp: z.number().int().optional(),
+    iat: z.number().int().optional(),
+    iss: z.string().optional(),
+    jti: z.string().optional(),
+    token_type: z.literal('Bearer').optional(),
+    organization_id: z.string().optional(),
+  })
+  .meta({ id: 'IntrospectionResponse' });
+
+export const revocationRequestForm = introspectionRequestForm.meta({ id: 'RevocationRequest' });
