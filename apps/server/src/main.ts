@@ -1,4 +1,5 @@
 import { grantPlatformAdmin } from './commands/grant-platform-admin.js';
+import { rotateSigningKey } from './commands/rotate-signing-key.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
@@ -30,7 +31,8 @@ async function serve() {
 
 const USAGE = `Usage:
   main.js                               start the server
-  main.js grant-platform-admin <email>  make an existing account a platform administrator`;
+  main.js grant-platform-admin <email>  make an existing account a platform administrator
+  main.js rotate-signing-key            retire the signing key and make a new one`;
 
 async function run([command, ...args]: string[]) {
   switch (command) {
@@ -40,6 +42,9 @@ async function run([command, ...args]: string[]) {
     case 'grant-platform-admin':
       if (!args[0]) throw new ConfigError(USAGE);
       await grantPlatformAdmin(loadConfig(), logger, args[0]);
+      return process.exit(0);
+    case 'rotate-signing-key':
+      await rotateSigningKey(loadConfig(), logger);
       return process.exit(0);
     default:
       throw new ConfigError(`Unknown command ${command}\n${USAGE}`);

@@ -11,7 +11,7 @@ import type { Services } from './context.js';
 import { databaseUrl, ensureDatabase } from './db/admin.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { User } from './db/entities/index.js';
-import { migrate, openDatabase } from './db/orm.js';
+import { type MikroORM, migrate, openDatabase } from './db/orm.js';
 import type { Logger } from './logger.js';
 import { AccessTokens } from './oauth/access-tokens.js';
 import { ClientAuthenticator } from './oauth/client-auth.js';
@@ -41,6 +41,21 @@ export async function provisionDatabase(config: Config, logger: Logger) {
   return { url: databaseUrl(embedded.url, 'timbrix'), embedded };
 }
 
+/** KEY_ENCRYPTION_KEY, or in development a key kept in the data folder (with a warning). */
+export async function resolveKeyEncryptionKey(config: Config, logger: Logger): Promise<Buffer> {
+  if (config.keyEncryptionKey) return config.keyEncryptionKey;
+  logger.warn(
+    `KEY_ENCRYPTION_KEY is not set: using a development key from ${join(config.dataDir, 'key-encryption-key')}. Production must set KEY_ENCRYPTION_KEY.`,
+  );
+  return localKeyEncryptionKey(config.dataDir);
+}
+
+export function signingKeysFor(orm: MikroORM, config: Config, keyEncryptionKey: Buffer) {
+  // A retired key stays published while anything it signed may still be presented.
+  const longestTokenSeconds = Math.max(config.sessionTtlSeconds, config.accessTokenTtlSeconds);
+  return SigningKeys.load(orm, keyEncryptionKey, longestTokenSeconds);
+}
+
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const database = await provisionDatabase(config, logger);
   try {
@@ -60,18 +75,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         );
     }
 
-    let keyEncryptionKey: Buffer | undefined = config.keyEncryptionKey;
-    if (!keyEncryptionKey) {
-      keyEncryptionKey = await localKeyEncryptionKey(config.dataDir);
-      logger.warn(
-        `KEY_ENCRYPTION_KEY is not set: using a development key from ${join(config.dataDir, 'key-encryption-key')}. Production must set KEY_ENCRYPTION_KEY.`,
-      );
-    }
-    const keys = await SigningKeys.load(
-      orm,
-      keyEncryptionKey,
-      Math.max(config.sessionTtlSeconds, config.accessTokenTtlSeconds),
-    );
+    const keys = await signingKeysFor(orm, config, await resolveKeyEncryptionKey(config, logger));
 
     // Listen first: with PORT=0 the default issuer URL depends on the port we get.
     const server = createHttpServer();

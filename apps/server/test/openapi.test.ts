@@ -64,24 +64,69 @@ describe('GET /api/openapi.json', () => {
     ]);
   });
 
-  it('documents every error with the ErrorResponse body and real success statuses', async () => {
+  it('lists every REST route with its real statuses, the RFC form endpoints included', async () => {
+    const { body: doc } = await api(server().url, 'GET', '/openapi.json');
+    const documented = Object.entries<Record<string, any>>(doc.paths).flatMap(([path, methods]) =>
+      Object.entries<any>(methods).map(
+        ([method, operation]) =>
+          `${method.toUpperCase()} ${path} ${Object.keys(operation.responses).join(',')}`,
+      ),
+    );
+    expect(documented.sort()).toEqual(
+      [
+        'POST /auth/register 201,400,409',
+        'POST /auth/login 200,400,401',
+        'GET /users/me 200,401',
+        'POST /organizations 201,400,401,409',
+        'POST /organizations/{organizationId}/members/invite 201,400,401,403,409',
+        'POST /invites/accept 200,400,401,403,404,409',
+        'POST /oauth/apps 201,400,401,403',
+        'GET /oauth/apps/organization/{organizationId} 200,400,401,403',
+        'GET /oauth/apps/{clientId} 200,400,401,403,404',
+        'PATCH /oauth/apps/{clientId} 200,400,401,403,404',
+        'DELETE /oauth/apps/{clientId} 204,400,401,403,404',
+        'POST /oauth/apps/{clientId}/secret 201,400,401,403,404',
+        'GET /oauth/apps/{clientId}/tokens 200,400,401,403,404',
+        'DELETE /oauth/token/{tokenId} 204,400,401,403,404',
+        'POST /oauth/token 200,400,401,415',
+        'POST /oauth2/token 200,400,401,415',
+        'POST /oauth2/introspect 200,400,401,415',
+        'POST /oauth2/revoke 200,400,401,415',
+      ].sort(),
+    );
+    const form = doc.paths['/oauth2/token'].post.requestBody.content;
+    expect(Object.keys(form)).toEqual(['application/x-www-form-urlencoded']);
+    expect(doc.components.securitySchemes.clientBasic).toMatchObject({
+      type: 'http',
+      scheme: 'basic',
+    });
+  });
+
+  it('documents every error with the documented error bodies', async () => {
     const { body: doc } = await api(server().url, 'GET', '/openapi.json');
     expect(doc.components.schemas.ErrorResponse.required).toEqual([
       'statusCode',
       'error',
       'message',
     ]);
+    const protocol = new Set([
+      '/oauth/token',
+      '/oauth2/token',
+      '/oauth2/introspect',
+      '/oauth2/revoke',
+    ]);
     for (const [path, methods] of Object.entries<Record<string, any>>(doc.paths)) {
       for (const [method, operation] of Object.entries<any>(methods)) {
         for (const [code, response] of Object.entries<any>(operation.responses)) {
-          if (Number(code) >= 400) {
-            expect(
-              response.content['application/json'].schema,
-              `${method} ${path} ${code}`,
-            ).toEqual({
-              $ref: '#/components/schemas/ErrorResponse',
-            });
-          }
+          if (Number(code) < 400) continue;
+          const { $ref } = response.content['application/json'].schema;
+          const allowed = protocol.has(path)
+            ? ['OAuthError', 'OAuthJsonError', 'ErrorResponse']
+            : ['ErrorResponse'];
+          expect(
+            allowed.map((name) => `#/components/schemas/${name}`),
+            `${method} ${path} ${code}`,
+          ).toContain($ref);
         }
       }
     }

@@ -1,9 +1,13 @@
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import typeis from 'type-is';
 import { sendError } from './respond.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/** A body with content: `Content-Length: 0`, as fetch sends for a body-less POST, is none. */
+export const hasContent = (req: Request) =>
+  typeis.hasBody(req) && req.headers['content-length'] !== '0';
 
 /**
  * JSON bodies for the REST API, parsed here rather than by the adapter, so that
@@ -12,15 +16,19 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
  */
 export function jsonBodies(): RequestHandler[] {
   const requireJson: RequestHandler = (req, res, next) => {
-    if (!METHODS_WITH_BODY.has(req.method) || !typeis.hasBody(req)) return next();
+    if (!METHODS_WITH_BODY.has(req.method) || !hasContent(req)) return next();
     if (!req.is('application/json')) {
       return sendError(res, 415, 'Send the request body as application/json');
     }
     next();
   };
   const normalize: RequestHandler = (req, _res, next) => {
-    // Parsed already: let the adapter see the plain type it expects.
-    if (typeis.hasBody(req)) req.headers['content-type'] = 'application/json';
+    if (METHODS_WITH_BODY.has(req.method)) {
+      // Parsed already, or empty (an empty body is an empty object): either way the adapter
+      // gets the plain type it insists on.
+      req.headers['content-type'] = 'application/json';
+      req.body ??= {};
+    }
     next();
   };
   return [

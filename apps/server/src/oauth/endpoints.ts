@@ -1,10 +1,9 @@
 import { tokenRequestJson } from '@timbrix/shared/schemas';
 import { SCOPES, type Scope } from '@timbrix/shared/scopes';
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
-import typeis from 'type-is';
 import type { Services } from '../context.js';
 import { isDatabaseUnavailable } from '../errors.js';
-import { jsonBodies, MAX_BODY_BYTES } from '../http/body.js';
+import { hasContent, jsonBodies, MAX_BODY_BYTES } from '../http/body.js';
 import type { AuthenticatedClient, ClientCredentials } from './client-auth.js';
 import { readClientCredentials } from './client-auth.js';
 import { OAuthError } from './errors.js';
@@ -55,7 +54,7 @@ function handle(style: ErrorStyle, services: Services, work: (req: Request) => P
 /** Form bodies (RFC 6749 section 3.2), each parameter at most once. */
 function formBodies(): RequestHandler[] {
   const requireForm: RequestHandler = (req, res, next) => {
-    if (typeis.hasBody(req) && !req.is('application/x-www-form-urlencoded')) {
+    if (hasContent(req) && !req.is('application/x-www-form-urlencoded')) {
       const message = 'Send the request as application/x-www-form-urlencoded';
       return sendOAuthError(res, new OAuthError('invalid_request', message, 415), 'rfc');
     }

@@ -127,4 +127,5 @@ export function useTestServer(options: TestServerOptions = {}): () => TestServer
     return current;
   };
 }
+export * from './oauth.js';
 export * from './process.js';

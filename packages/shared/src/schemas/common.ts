@@ -7,6 +7,13 @@ export const absentIfBlank = (value: unknown) =>
 /** Timestamps cross both transports as ISO 8601 strings (`Date#toISOString()`). */
 export const timestampSchema = z.iso.datetime();
 
+/**
+ * Keeps a number or boolean field of a JSON body strict. The REST adapter marks every plain
+ * number and boolean input field as coercing (meant for query strings), which would read the
+ * string "false" as true; a field behind a pipe is left as it is.
+ */
+export const strict = <T extends z.ZodType>(schema: T) => schema.pipe(z.custom<z.output<T>>());
+
 export const idSchema = z.uuid({ error: 'must be a UUID' });
 
 export const emailSchema = z

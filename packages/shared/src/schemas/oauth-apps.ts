@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SCOPE_DESCRIPTIONS, type Scope, scopeSchema } from '../scopes.js';
-import { absentIfBlank, idSchema, timestampSchema } from './common.js';
+import { absentIfBlank, idSchema, strict, timestampSchema } from './common.js';
 import { redirectUriSchema } from './redirect-uri.js';
 
 export const appNameSchema = z
@@ -66,12 +66,6 @@ export type CreateOAuthAppInput = z.infer<typeof createOAuthAppInput>;
 export type CreatedOAuthApp = z.infer<typeof createdOAuthApp>;
 export type { Scope };
 
-/**
- * A JSON boolean and nothing else. (The REST adapter turns plain boolean fields into
- * coercing ones for query strings, which would read the string "false" as true.)
- */
-const jsonBoolean = () => z.boolean({ error: 'must be true or false' }).pipe(z.boolean());
-
 /** A field that `null` (or `""`) clears and absence leaves unchanged. */
 const clearable = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? null : value), schema.nullable().optional());
@@ -86,7 +80,7 @@ export const updateOAuthAppInput = z.object({
   description: clearable(appDescriptionSchema),
   redirectUri: clearable(redirectUriSchema),
   scopes: appScopesSchema.optional(),
-  isActive: jsonBoolean().optional(),
+  isActive: strict(z.boolean({ error: 'isActive must be true or false' })).optional(),
 });
 
 export const oauthApp = z.object({
@@ -117,11 +111,13 @@ export const listOAuthAppsInput = z.object({
 
 export const rotateSecretInput = z.object({
   clientId: clientIdParam,
-  graceSeconds: z
-    .number({ error: 'graceSeconds must be a number' })
-    .int('graceSeconds must be a whole number')
-    .min(0, 'graceSeconds must be at least 0')
-    .max(604800, 'graceSeconds must be at most 604800 (7 days)')
+  graceSeconds: strict(
+    z
+      .number({ error: 'graceSeconds must be a number' })
+      .int('graceSeconds must be a whole number')
+      .min(0, 'graceSeconds must be at least 0')
+      .max(604800, 'graceSeconds must be at most 604800 (7 days)'),
+  )
     .optional()
     .meta({ description: 'How long the previous secret keeps working (default 86400)' }),
 });
