@@ -14,17 +14,27 @@ type ErrorStyle = 'rfc' | 'json';
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
 
 /** Answers an OAuth error: RFC 6749 section 5.2, or the documented JSON form. */
-function sendOAuthError(res: Response, error: OAuthError, style: ErrorStyle) {
-  if (error.code === 'invalid_client') {
+function sendOAuthError(
+  res: Response,
+  { status, code, description }: { status: number; code: string; description: string },
+  style: ErrorStyle,
+) {
+  if (code === 'invalid_client') {
     res.setHeader('WWW-Authenticate', 'Basic realm="timbrix", charset="UTF-8"');
   }
-  const body = { error: error.code, error_description: error.description };
+  const body = { error: code, error_description: description };
   res
-    .status(error.status)
-    .json(
-      style === 'rfc' ? body : { ...body, statusCode: error.status, message: error.description },
-    );
+    .status(status)
+    .json(style === 'rfc' ? body : { ...body, statusCode: status, message: description });
 }
+
+// Failures of our own, in the protocol's words (RFC 6749 section 4.1.2.1) and with no detail.
+const SERVER_ERROR = { status: 500, code: 'server_error', description: 'Internal server error' };
+const UNAVAILABLE = {
+  status: 503,
+  code: 'temporarily_unavailable',
+  description: 'Service temporarily unavailable; try again shortly',
+};
 
 /** Runs an OAuth handler, turning its failures into protocol errors that reveal nothing inside. */
 function handle(style: ErrorStyle, services: Services, work: (req: Request) => Promise<unknown>) {
@@ -33,19 +43,8 @@ function handle(style: ErrorStyle, services: Services, work: (req: Request) => P
       res.json(await work(req));
     } catch (error) {
       if (error instanceof OAuthError) return sendOAuthError(res, error, style);
-      const unavailable = isDatabaseUnavailable(error);
       services.logger.error({ err: error, path: req.path }, 'OAuth endpoint failed');
-      const status = unavailable ? 503 : 500;
-      const description = unavailable
-        ? 'Service temporarily unavailable; try again shortly'
-        : 'Internal server error';
-      const body = {
-        error: unavailable ? 'temporarily_unavailable' : 'server_error',
-        error_description: description,
-      };
-      res
-        .status(status)
-        .json(style === 'rfc' ? body : { ...body, statusCode: status, message: description });
+      sendOAuthError(res, isDatabaseUnavailable(error) ? UNAVAILABLE : SERVER_ERROR, style);
     }
   };
   return handler;
@@ -100,6 +99,16 @@ export function oauthEndpoints(services: Services): Router {
   const authenticate = (req: Request, body: Form): Promise<AuthenticatedClient> =>
     clients.authenticate(readClientCredentials(req.headers.authorization, body));
 
+  /** Introspection and revocation: an authenticated client, and the token it asks about. */
+  const aboutToken = async (req: Request) => {
+    const body = form(req);
+    const caller = await authenticate(req, body);
+    if (typeof body.token !== 'string' || !body.token) {
+      throw new OAuthError('invalid_request', 'token is required');
+    }
+    return { caller, token: body.token };
+  };
+
   // RFC 6749 section 4.4: the client credentials grant.
   router.post(
     '/api/oauth2/token',
@@ -149,12 +158,8 @@ export function oauthEndpoints(services: Services): Router {
     '/api/oauth2/introspect',
     ...formBodies(),
     handle('rfc', services, async (req) => {
-      const body = form(req);
-      const caller = await authenticate(req, body);
-      if (typeof body.token !== 'string' || !body.token) {
-        throw new OAuthError('invalid_request', 'token is required');
-      }
-      return tokens.introspect(caller, body.token);
+      const { caller, token } = await aboutToken(req);
+      return tokens.introspect(caller, token);
     }),
   );
 
@@ -163,12 +168,8 @@ export function oauthEndpoints(services: Services): Router {
     '/api/oauth2/revoke',
     ...formBodies(),
     handle('rfc', services, async (req) => {
-      const body = form(req);
-      const caller = await authenticate(req, body);
-      if (typeof body.token !== 'string' || !body.token) {
-        throw new OAuthError('invalid_request', 'token is required');
-      }
-      await tokens.revoke(caller, body.token);
+      const { caller, token } = await aboutToken(req);
+      await tokens.revoke(caller, token);
       return {};
     }),
   );

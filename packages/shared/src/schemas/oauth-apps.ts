@@ -48,17 +48,22 @@ export const clientIdSchema = z
   .regex(/^app_[0-9a-f]{16}$/)
   .meta({ example: 'app_1234567890abcdef' });
 
-export const createdOAuthApp = z.object({
-  clientId: clientIdSchema,
-  clientSecret: z.string().meta({
-    description: 'Shown only in this response: store it now, it cannot be retrieved later.',
-  }),
+/** What every answer about an app says, in the seed documentation's order. */
+const appFields = {
   name: z.string(),
   description: z.string().nullable(),
   redirectUri: z.string().nullable(),
   scopes: z.array(scopeSchema),
   isActive: z.boolean(),
   createdAt: timestampSchema,
+};
+
+export const createdOAuthApp = z.object({
+  clientId: clientIdSchema,
+  clientSecret: z.string().meta({
+    description: 'Shown only in this response: store it now, it cannot be retrieved later.',
+  }),
+  ...appFields,
   organizationId: idSchema,
 });
 
@@ -85,12 +90,7 @@ export const updateOAuthAppInput = z.object({
 
 export const oauthApp = z.object({
   clientId: clientIdSchema,
-  name: z.string(),
-  description: z.string().nullable(),
-  redirectUri: z.string().nullable(),
-  scopes: z.array(scopeSchema),
-  isActive: z.boolean(),
-  createdAt: timestampSchema,
+  ...appFields,
   updatedAt: timestampSchema,
 });
 
