@@ -1,5 +1,7 @@
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
 import { contextFactory, type Services } from './context.js';
@@ -18,15 +20,35 @@ const noStore: RequestHandler = (_req, res, next) => {
   next();
 };
 
+/** CORS only for the listed origins: others get no Access-Control-Allow-Origin at all. */
+function corsFor(origins: string[]) {
+  const allowed = new Set(origins);
+  return cors({
+    origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+    exposedHeaders: [
+      'Link',
+      'X-Request-Id',
+      'Retry-After',
+      'RateLimit-Limit',
+      'RateLimit-Remaining',
+      'RateLimit-Reset',
+    ],
+    maxAge: 600,
+  });
+}
+
 export function createApp(services: Services): express.Express {
   const { logger } = services;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Client addresses (for rate limits) come from X-Forwarded-For only behind a trusted proxy.
+  app.set('trust proxy', services.config.trustProxy);
   app.set('json spaces', 0);
   app.set('etag', false); // answers are per caller and never cached
 
   app.use(requestLog(logger));
+  app.use(helmet());
+  app.use(corsFor(services.config.corsOrigins));
   app.use(['/api', '/trpc'], noStore);
   app.get('/api/health', health);
   app.get('/api/ready', ready(services.orm));

@@ -1,6 +1,22 @@
 import { z } from 'zod';
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const perWindow = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const onOff = (fallback: 'on' | 'off') => z.enum(['on', 'off']).default(fallback);
+
+/** Express's `trust proxy`: off, a hop count, or addresses and subnets (`loopback`, CIDRs). */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((value): boolean | number | string[] => {
+    if (value === 'false') return false;
+    if (value === 'true') return true;
+    if (/^\d+$/.test(value)) return Number(value);
+    return value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+  });
 
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -23,7 +39,30 @@ const environmentSchema = z.object({
     .optional(),
   SESSION_TTL_SECONDS: seconds(3600),
   ACCESS_TOKEN_TTL_SECONDS: seconds(3600),
-  CLIENT_SECRET_CACHE: z.enum(['on', 'off']).default('on'),
+  CLIENT_SECRET_CACHE: onOff('on'),
+  RATE_LIMITS: onOff('on'),
+  RATE_LIMIT_WINDOW_SECONDS: seconds(60),
+  RATE_LIMIT_GRANTS_PER_CLIENT: perWindow(10),
+  RATE_LIMIT_AUTH_FAILURES_PER_CLIENT_IP: perWindow(10),
+  RATE_LIMIT_AUTH_FAILURES_PER_IP: perWindow(100),
+  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP: perWindow(10),
+  RATE_LIMIT_LOGIN_FAILURES_PER_IP: perWindow(100),
+  RATE_LIMIT_APP_CREATES_PER_ORGANIZATION: perWindow(30),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  TRUST_PROXY: trustProxy,
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ error: 'must list origins such as https://app.example.com' }))),
   PLATFORM_ADMIN_EMAILS: z
     .string()
     .default('')
@@ -57,11 +96,30 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     clientSecretCache: env.CLIENT_SECRET_CACHE === 'on',
+    rateLimits: { enabled: env.RATE_LIMITS === 'on', rules: rateLimitRules(env) },
+    redisUrl: env.REDIS_URL,
+    trustProxy: env.TRUST_PROXY,
+    corsOrigins: env.CORS_ORIGINS,
     platformAdminEmails: env.PLATFORM_ADMIN_EMAILS,
     dbPoolMax: env.DB_POOL_MAX,
     logLevel: env.LOG_LEVEL,
   };
 }
+
+function rateLimitRules(env: z.infer<typeof environmentSchema>) {
+  const windowMs = env.RATE_LIMIT_WINDOW_SECONDS * 1000;
+  const rule = (name: string, max: number) => ({ name, max, windowMs });
+  return {
+    grantsPerClient: rule('grants', env.RATE_LIMIT_GRANTS_PER_CLIENT),
+    authFailuresPerClientIp: rule('auth-fail', env.RATE_LIMIT_AUTH_FAILURES_PER_CLIENT_IP),
+    authFailuresPerIp: rule('auth-fail-ip', env.RATE_LIMIT_AUTH_FAILURES_PER_IP),
+    loginFailuresPerAccountIp: rule('login-fail', env.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP),
+    loginFailuresPerIp: rule('login-fail-ip', env.RATE_LIMIT_LOGIN_FAILURES_PER_IP),
+    appCreatesPerOrganization: rule('app-create', env.RATE_LIMIT_APP_CREATES_PER_ORGANIZATION),
+  };
+}
+
+export type RateLimitRules = ReturnType<typeof rateLimitRules>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

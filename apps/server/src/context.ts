@@ -6,6 +6,7 @@ import type { Sessions } from './auth/sessions.js';
 import type { SigningKeys } from './auth/signing-keys.js';
 import type { Config } from './config.js';
 import type { MikroORM } from './db/orm.js';
+import type { RateLimiter } from './limits/rate-limiter.js';
 import type { AccessTokens } from './oauth/access-tokens.js';
 import type { ClientAuthenticator } from './oauth/client-auth.js';
 
@@ -17,6 +18,7 @@ export interface Services {
   sessions: Sessions;
   clients: ClientAuthenticator;
   tokens: AccessTokens;
+  limits: RateLimiter;
   logger: Logger;
 }
 

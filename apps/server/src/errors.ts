@@ -5,6 +5,7 @@ import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import type { DefaultErrorShape } from '@trpc/server/unstable-core-do-not-import';
+import { RateLimited } from './limits/rate-limiter.js';
 
 export interface Issue {
   path: (string | number)[];
@@ -33,6 +34,9 @@ export function translateError(error: TRPCError): TRPCError {
     const constraint = (cause as { constraint?: string }).constraint;
     const message = constraint ? UNIQUE_CONFLICTS[constraint] : undefined;
     if (message) return new TRPCError({ code: 'CONFLICT', message, cause });
+  }
+  if (cause instanceof RateLimited) {
+    return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
   }
   if (isDatabaseUnavailable(cause)) {
     return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: MESSAGE_BY_STATUS[503], cause });

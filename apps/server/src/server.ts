@@ -12,6 +12,8 @@ import { databaseUrl, ensureDatabase } from './db/admin.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { User } from './db/entities/index.js';
 import { type MikroORM, migrate, openDatabase } from './db/orm.js';
+import { RateLimiter } from './limits/rate-limiter.js';
+import { PostgresCounterStore, RedisCounterStore } from './limits/stores.js';
 import type { Logger } from './logger.js';
 import { AccessTokens } from './oauth/access-tokens.js';
 import { ClientAuthenticator } from './oauth/client-auth.js';
@@ -77,6 +79,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
     const keys = await signingKeysFor(orm, config, await resolveKeyEncryptionKey(config, logger));
 
+    const counters = !config.rateLimits.enabled
+      ? undefined
+      : config.redisUrl
+        ? new RedisCounterStore(config.redisUrl)
+        : new PostgresCounterStore(orm);
+
     // Listen first: with PORT=0 the default issuer URL depends on the port we get.
     const server = createHttpServer();
     server.listen(config.port, config.host);
@@ -90,12 +98,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       sessions: new Sessions(keys, issuerUrl, config.sessionTtlSeconds),
       clients: new ClientAuthenticator(orm, config.clientSecretCache),
       tokens: new AccessTokens(orm, keys, issuerUrl, config.accessTokenTtlSeconds),
+      limits: new RateLimiter(counters, config.rateLimits.rules),
       logger,
     };
     server.on('request', createApp(services));
     const pruning = setInterval(() => {
-      services.tokens.pruneExpired().catch((error) => {
-        logger.warn({ err: error }, 'pruning expired tokens failed');
+      Promise.all([services.tokens.pruneExpired(), counters?.prune()]).catch((error) => {
+        logger.warn({ err: error }, 'pruning expired rows failed');
       });
     }, PRUNE_INTERVAL_MS).unref();
 
@@ -109,6 +118,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         clearTimeout(force);
         clearInterval(pruning);
         keys.stop();
+        await counters?.close();
         await orm.close();
         await database.embedded?.stop();
       })();

@@ -4,6 +4,7 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { Context } from './context.js';
 import { Membership } from './db/entities/index.js';
 import { formatError, type TrpcErrorShape, translateError } from './errors.js';
+import { RateLimited } from './limits/rate-limiter.js';
 
 export interface Meta extends OpenApiMeta {
   /** REST status on success, when not 200 (trpc-to-openapi would answer 200 for all). */
@@ -22,9 +23,13 @@ const t = initTRPC
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure.use(async ({ next }) => {
+export const publicProcedure = t.procedure.use(async ({ ctx, next }) => {
   const result = await next();
-  if (!result.ok) throw translateError(result.error);
+  if (!result.ok) {
+    const { cause } = result.error;
+    if (cause instanceof RateLimited) ctx.res.set(cause.headers());
+    throw translateError(result.error);
+  }
   return result;
 });
 

@@ -4,6 +4,7 @@ import express, { type Request, type RequestHandler, type Response, Router } fro
 import type { Services } from '../context.js';
 import { isDatabaseUnavailable } from '../errors.js';
 import { hasContent, jsonBodies, MAX_BODY_BYTES } from '../http/body.js';
+import { RateLimited } from '../limits/rate-limiter.js';
 import type { AuthenticatedClient, ClientCredentials } from './client-auth.js';
 import { readClientCredentials } from './client-auth.js';
 import { OAuthError } from './errors.js';
@@ -37,12 +38,21 @@ const UNAVAILABLE = {
 };
 
 /** Runs an OAuth handler, turning its failures into protocol errors that reveal nothing inside. */
-function handle(style: ErrorStyle, services: Services, work: (req: Request) => Promise<unknown>) {
+function handle(
+  style: ErrorStyle,
+  services: Services,
+  work: (req: Request, res: Response) => Promise<unknown>,
+) {
   const handler: RequestHandler = async (req, res) => {
     try {
-      res.json(await work(req));
+      res.json(await work(req, res));
     } catch (error) {
       if (error instanceof OAuthError) return sendOAuthError(res, error, style);
+      if (error instanceof RateLimited) {
+        res.set(error.headers());
+        const description = error.message;
+        return sendOAuthError(res, { status: 429, code: 'too_many_requests', description }, style);
+      }
       services.logger.error({ err: error, path: req.path }, 'OAuth endpoint failed');
       sendOAuthError(res, isDatabaseUnavailable(error) ? UNAVAILABLE : SERVER_ERROR, style);
     }
@@ -92,17 +102,52 @@ function grantedScopes(
 }
 
 export function oauthEndpoints(services: Services): Router {
-  const { clients, tokens, keys, config } = services;
+  const { clients, tokens, keys, config, limits } = services;
+  const { rules } = limits;
   const issuer = config.issuerUrl;
   const router = Router();
 
-  const authenticate = (req: Request, body: Form): Promise<AuthenticatedClient> =>
-    clients.authenticate(readClientCredentials(req.headers.authorization, body));
+  /**
+   * Authenticates the client of a request. Failures count per client and address and per
+   * address: an attacker guessing one client's secret is stopped without locking that client
+   * out of its own addresses.
+   */
+  const authenticate = async (
+    req: Request,
+    credentials: () => ClientCredentials,
+  ): Promise<AuthenticatedClient> => {
+    const ip = req.ip ?? 'unknown';
+    let clientId = '';
+    try {
+      await limits.ensureUnder([rules.authFailuresPerIp, ip]);
+      const presented = credentials();
+      clientId = presented.clientId;
+      await limits.ensureUnder([rules.authFailuresPerClientIp, clientId, ip]);
+      return await clients.authenticate(presented);
+    } catch (error) {
+      if (error instanceof OAuthError && error.code === 'invalid_client') {
+        await limits.count(
+          [rules.authFailuresPerIp, ip],
+          [rules.authFailuresPerClientIp, clientId, ip],
+        );
+      }
+      throw error;
+    }
+  };
+  const fromRequest = (req: Request, body: Form) => () =>
+    readClientCredentials(req.headers.authorization, body);
+
+  /** A successful grant counts against the client's allowance. */
+  const issue = async (res: Response, client: AuthenticatedClient, scopes: Scope[]) => {
+    const headers = await limits.consume(rules.grantsPerClient, client.clientId);
+    if (headers) res.set(headers);
+    return tokens.issue(client, scopes);
+  };
 
   /** Introspection and revocation: an authenticated client, and the token it asks about. */
   const aboutToken = async (req: Request) => {
     const body = form(req);
-    const caller = await authenticate(req, body);
+    const caller = await authenticate(req, fromRequest(req, body));
     if (typeof body.token !== 'string' || !body.token) {
       throw new OAuthError('invalid_request', 'token is required');
     }
@@ -113,12 +158,12 @@ export function oauthEndpoints(services: Services): Router {
   router.post(
     '/api/oauth2/token',
     ...formBodies(),
-    handle('rfc', services, async (req) => {
+    handle('rfc', services, async (req, res) => {
       const body = form(req);
       if (typeof body.grant_type !== 'string') {
         throw new OAuthError('invalid_request', 'grant_type is required');
       }
-      const client = await authenticate(req, body);
+      const client = await authenticate(req, fromRequest(req, body));
       if (body.grant_type !== 'client_credentials') {
         throw new OAuthError(
           'unsupported_grant_type',
@@ -126,7 +171,7 @@ export function oauthEndpoints(services: Services): Router {
         );
       }
       const scope = typeof body.scope === 'string' ? body.scope.split(' ').filter(Boolean) : [];
-      return tokens.issue(client, grantedScopes(client, scope));
+      return issue(res, client, grantedScopes(client, scope));
     }),
   );
 
@@ -134,7 +179,7 @@ export function oauthEndpoints(services: Services): Router {
   router.post(
     '/api/oauth/token',
     ...jsonBodies(),
-    handle('json', services, async (req) => {
+    handle('json', services, async (req, res) => {
       const parsed = tokenRequestJson.safeParse(req.body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
@@ -143,13 +188,13 @@ export function oauthEndpoints(services: Services): Router {
           `${issue.path.join('.') || 'body'}: ${issue.message}`,
         );
       }
-      const credentials: ClientCredentials = {
-        clientId: parsed.data.clientId,
-        clientSecret: parsed.data.clientSecret,
+      const { clientId, clientSecret, scopes } = parsed.data;
+      const client = await authenticate(req, () => ({
+        clientId,
+        clientSecret,
         method: 'client_secret_post',
-      };
-      const client = await clients.authenticate(credentials);
-      return tokens.issue(client, grantedScopes(client, parsed.data.scopes));
+      }));
+      return issue(res, client, grantedScopes(client, scopes));
     }),
   );
 

@@ -2,6 +2,7 @@ import { loginInput, registeredUser, registerInput, sessionToken } from '@timbri
 import { TRPCError } from '@trpc/server';
 import { hashSecret, verifyDecoy, verifySecret } from '../auth/passwords.js';
 import { User } from '../db/entities/index.js';
+import type { Check } from '../limits/rate-limiter.js';
 import { publicProcedure, router } from '../trpc.js';
 
 const INVALID_CREDENTIALS = 'Invalid email or password';
@@ -52,7 +53,14 @@ export const authRouter = router({
     .input(loginInput)
     .output(sessionToken)
     .mutation(async ({ ctx, input }) => {
-      const { sessions } = ctx.services;
+      const { sessions, limits } = ctx.services;
+      // Failed sign-ins count per account and address, and per address.
+      const ip = ctx.req.ip ?? 'unknown';
+      const counters = [
+        [limits.rules.loginFailuresPerIp, ip],
+        [limits.rules.loginFailuresPerAccountIp, input.email, ip],
+      ] satisfies Check[];
+      await limits.ensureUnder(...counters);
       const user = await ctx.em.findOne(
         User,
         { email: input.email },
@@ -62,8 +70,10 @@ export const authRouter = router({
       const valid = user
         ? await verifySecret(user.passwordHash, input.password)
         : await verifyDecoy(input.password);
-      if (!user || !valid)
+      if (!user || !valid) {
+        await limits.count(...counters);
         throw new TRPCError({ code: 'UNAUTHORIZED', message: INVALID_CREDENTIALS });
+      }
       return {
         accessToken: await sessions.issue(user.id),
         tokenType: 'Bearer' as const,

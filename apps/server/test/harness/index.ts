@@ -74,6 +74,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     DATABASE_URL: url,
     KEY_ENCRYPTION_KEY: keyEncryptionKey,
     LOG_LEVEL: 'info',
+    // Suites create and grant far faster than any person; the limits have tests of their own.
+    RATE_LIMITS: 'off',
     ...(peer ? { ISSUER_URL: peer.server.services.config.issuerUrl } : {}),
     ...options.env,
   });

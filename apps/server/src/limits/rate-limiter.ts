@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import type { RateLimitRules } from '../config.js';
+import type { Counter, CounterStore } from './stores.js';
+
+export interface LimitRule {
+  name: string;
+  /** Allowed per window. */
+  max: number;
+  windowMs: number;
+}
+
+export interface RateHeaders {
+  'RateLimit-Limit': string;
+  'RateLimit-Remaining': string;
+  'RateLimit-Reset': string;
+}
+
+/** Over a limit: when to come back, as the 429's headers say. */
+export class RateLimited extends Error {
+  override name = 'RateLimited';
+
+  constructor(
+    readonly rule: LimitRule,
+    readonly counter: Counter,
+  ) {
+    super(`Too many requests; retry in ${secondsUntil(counter.resetAt)} seconds`);
+  }
+
+  headers(): RateHeaders & { 'Retry-After': string } {
+    return {
+      ...headersFor(this.rule, this.counter),
+      'Retry-After': String(secondsUntil(this.counter.resetAt)),
+    };
+  }
+}
+
+const secondsUntil = (at: number) => Math.max(1, Math.ceil((at - Date.now()) / 1000));
+
+function headersFor(rule: LimitRule, counter: Counter): RateHeaders {
+  return {
+    'RateLimit-Limit': String(rule.max),
+    'RateLimit-Remaining': String(Math.max(0, rule.max - counter.count)),
+    'RateLimit-Reset': String(secondsUntil(counter.resetAt)),
+  };
+}
+
+export type Check = [rule: LimitRule, ...parts: string[]];
+
+/**
+ * Fixed-window rate limits over a shared counter store, so that they hold across processes.
+ * Keys are hashed: they are built from what callers send (client ids, emails, addresses).
+ * Without a store (RATE_LIMITS=off) nothing is ever limited.
+ */
+export class RateLimiter {
+  constructor(
+    private readonly store: CounterStore | undefined,
+    readonly rules: RateLimitRules,
+  ) {}
+
+  /** Throws RateLimited when any of the counters has already used up its window. */
+  async ensureUnder(...checks: Check[]): Promise<void> {
+    if (!this.store) return;
+    const keys = checks.map(keyOf);
+    const counters = await this.store.read(keys);
+    checks.forEach(([rule], i) => {
+      const counter = counters.get(keys[i]!);
+      if (counter && counter.count >= rule.max) throw new RateLimited(rule, counter);
+    });
+  }
+
+  /** Counts one (failed) attempt against each counter. */
+  async count(...checks: Check[]): Promise<void> {
+    if (!this.store) return;
+    await Promise.all(
+      checks.map((check) => this.store!.increment(keyOf(check), check[0].windowMs)),
+    );
+  }
+
+  /** Counts one use; throws RateLimited past the limit, else returns the headers to answer with. */
+  async consume(...check: Check): Promise<RateHeaders | undefined> {
+    if (!this.store) return undefined;
+    const [rule] = check;
+    const counter = await this.store.increment(keyOf(check), rule.windowMs);
+    if (counter.count > rule.max) throw new RateLimited(rule, counter);
+    return headersFor(rule, counter);
+  }
+}
+
+function keyOf([rule, ...parts]: Check): string {
+  return `${rule.name}:${createHash('sha256').update(parts.join('\u0000')).digest('base64url')}`;
+}
