@@ -22,6 +22,7 @@ import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 export interface EmbeddedDatabase {
+  port: number;
   /** Superuser URL of the `postgres` database. */
   url: string;
   stop(): Promise<void>;
@@ -62,6 +63,8 @@ export function freePort(): Promise<number> {
 export async function startEmbeddedPostgres(options: {
   directory: string;
   persistent: boolean;
+  /** A port of its own; a free one when left out. */
+  port?: number;
   /** PostgreSQL's own output. */
   onLog?: (line: string) => void;
   /** What a person starting it should know. */
@@ -79,7 +82,7 @@ export async function startEmbeddedPostgres(options: {
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     await initialise(bin, dataDir, password, account);
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const server = spawn(
     join(bin, 'postgres'),
     [
@@ -100,6 +103,7 @@ export async function startEmbeddedPostgres(options: {
 
   let stopping: Promise<void> | undefined;
   return {
+    port,
     url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     stop: () => {
       stopping ??= (async () => {

@@ -57,23 +57,27 @@ export class RateLimiter {
     readonly rules: RateLimitRules,
   ) {}
 
-  /** Throws RateLimited when any of the counters has already used up its window. */
-  async ensureUnder(...checks: Check[]): Promise<void> {
-    if (!this.store) return;
+  /**
+   * Counts an attempt that may fail (a sign-in, a client authentication) against each counter,
+   * before the attempt is made: concurrent attempts each take a place, so a flood cannot slip
+   * past the limit. Throws RateLimited when over; the caller gives the places back with
+   * `succeeded()`, so that only failures stay counted.
+   */
+  async attempt(...checks: Check[]): Promise<{ succeeded(): Promise<void> }> {
+    const store = this.store;
+    if (!store) return { succeeded: async () => {} };
     const keys = checks.map(keyOf);
-    const counters = await this.store.read(keys);
-    checks.forEach(([rule], i) => {
-      const counter = counters.get(keys[i]!);
-      if (counter && counter.count >= rule.max) throw new RateLimited(rule, counter);
-    });
-  }
-
-  /** Counts one (failed) attempt against each counter. */
-  async count(...checks: Check[]): Promise<void> {
-    if (!this.store) return;
-    await Promise.all(
-      checks.map((check) => this.store!.increment(keyOf(check), check[0].windowMs)),
+    const counters = await Promise.all(
+      checks.map(([rule], i) => store.increment(keys[i]!, rule.windowMs)),
     );
+    checks.forEach(([rule], i) => {
+      if (counters[i]!.count > rule.max) throw new RateLimited(rule, counters[i]!);
+    });
+    return {
+      succeeded: async () => {
+        await Promise.all(keys.map((key) => store.decrement(key)));
+      },
+    };
   }
 
   /** Counts one use; throws RateLimited past the limit, else returns the headers to answer with. */

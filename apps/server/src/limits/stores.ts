@@ -9,26 +9,21 @@ export interface Counter {
 
 /**
  * Fixed-window counters shared by every server process. `increment` opens a window on the
- * first hit; `read` sees only live windows.
+ * first hit and counts within it.
  */
 export interface CounterStore {
   increment(key: string, windowMs: number): Promise<Counter>;
-  read(keys: string[]): Promise<Map<string, Counter>>;
+  /** Gives back one count of a live window (an attempt that turned out fine). */
+  decrement(key: string): Promise<void>;
   prune(): Promise<void>;
   close(): Promise<void>;
-}
-
-interface CounterRow {
-  key: string;
-  count: number;
-  reset_at: string;
 }
 
 export class PostgresCounterStore implements CounterStore {
   constructor(private readonly orm: MikroORM) {}
 
   async increment(key: string, windowMs: number): Promise<Counter> {
-    const [row] = await this.orm.em.getConnection().execute<CounterRow[]>(
+    const [row] = await this.orm.em.getConnection().execute<{ count: number; reset_at: string }[]>(
       `insert into rate_limit_counters as c (key, count, window_ends_at)
        values (?, 1, now() + ? * interval '1 millisecond')
        on conflict (key) do update set
@@ -41,16 +36,14 @@ export class PostgresCounterStore implements CounterStore {
     return { count: row!.count, resetAt: Number(row!.reset_at) };
   }
 
-  async read(keys: string[]): Promise<Map<string, Counter>> {
-    const rows = await this.orm.em.getConnection().execute<CounterRow[]>(
-      `select key, count, (extract(epoch from window_ends_at) * 1000)::bigint::text as reset_at
-         from rate_limit_counters where key in (${keys.map(() => '?').join(', ')})
-          and window_ends_at > now()`,
-      keys,
-    );
-    return new Map(
-      rows.map((row) => [row.key, { count: row.count, resetAt: Number(row.reset_at) }]),
-    );
+  async decrement(key: string): Promise<void> {
+    await this.orm.em
+      .getConnection()
+      .execute(
+        'update rate_limit_counters set count = count - 1 where key = ? and count > 0 and window_ends_at > now()',
+        [key],
+        'run',
+      );
   }
 
   async prune(): Promise<void> {
@@ -68,6 +61,11 @@ local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return { count, redis.call('PTTL', KEYS[1]) }`;
 
+// Only a live window gives back, and never below zero.
+const DECREMENT = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+return 0`;
+
 export class RedisCounterStore implements CounterStore {
   private readonly redis: Redis;
 
@@ -78,10 +76,8 @@ export class RedisCounterStore implements CounterStore {
       connectTimeout: 1500,
       commandTimeout: 1500,
       maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      lazyConnect: false,
     });
-    this.redis.on('error', () => {}); // reported per command; reconnects by itself
+    this.redis.on('error', () => {}); // reported per command; it reconnects by itself
   }
 
   async increment(key: string, windowMs: number): Promise<Counter> {
@@ -89,17 +85,8 @@ export class RedisCounterStore implements CounterStore {
     return { count, resetAt: Date.now() + Math.max(ttl, 0) };
   }
 
-  async read(keys: string[]): Promise<Map<string, Counter>> {
-    const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.get(key).pttl(key);
-    const results = (await pipeline.exec()) ?? [];
-    const counters = new Map<string, Counter>();
-    keys.forEach((key, i) => {
-      const count = Number(results[i * 2]?.[1] ?? 0);
-      const ttl = Number(results[i * 2 + 1]?.[1] ?? -2);
-      if (count > 0 && ttl > 0) counters.set(key, { count, resetAt: Date.now() + ttl });
-    });
-    return counters;
+  async decrement(key: string): Promise<void> {
+    await this.redis.eval(DECREMENT, 1, key);
   }
 
   async prune(): Promise<void> {} // keys expire by themselves

@@ -117,22 +117,21 @@ export function oauthEndpoints(services: Services): Router {
     credentials: () => ClientCredentials,
   ): Promise<AuthenticatedClient> => {
     const ip = req.ip ?? 'unknown';
-    let clientId = '';
+    let presented: ClientCredentials;
     try {
-      await limits.ensureUnder([rules.authFailuresPerIp, ip]);
-      const presented = credentials();
-      clientId = presented.clientId;
-      await limits.ensureUnder([rules.authFailuresPerClientIp, clientId, ip]);
-      return await clients.authenticate(presented);
+      presented = credentials();
     } catch (error) {
-      if (error instanceof OAuthError && error.code === 'invalid_client') {
-        await limits.count(
-          [rules.authFailuresPerIp, ip],
-          [rules.authFailuresPerClientIp, clientId, ip],
-        );
-      }
+      // No usable credentials at all: a failure of this address.
+      if (error instanceof OAuthError) await limits.attempt([rules.authFailuresPerIp, ip]);
       throw error;
     }
+    const attempt = await limits.attempt(
+      [rules.authFailuresPerIp, ip],
+      [rules.authFailuresPerClientIp, presented.clientId, ip],
+    );
+    const client = await clients.authenticate(presented);
+    await attempt.succeeded();
+    return client;
   };
   const fromRequest = (req: Request, body: Form) => () =>
     readClientCredentials(req.headers.authorization, body);

@@ -2,7 +2,6 @@ import { loginInput, registeredUser, registerInput, sessionToken } from '@timbri
 import { TRPCError } from '@trpc/server';
 import { hashSecret, verifyDecoy, verifySecret } from '../auth/passwords.js';
 import { User } from '../db/entities/index.js';
-import type { Check } from '../limits/rate-limiter.js';
 import { publicProcedure, router } from '../trpc.js';
 
 const INVALID_CREDENTIALS = 'Invalid email or password';
@@ -56,11 +55,10 @@ export const authRouter = router({
       const { sessions, limits } = ctx.services;
       // Failed sign-ins count per account and address, and per address.
       const ip = ctx.req.ip ?? 'unknown';
-      const counters = [
+      const attempt = await limits.attempt(
         [limits.rules.loginFailuresPerIp, ip],
         [limits.rules.loginFailuresPerAccountIp, input.email, ip],
-      ] satisfies Check[];
-      await limits.ensureUnder(...counters);
+      );
       const user = await ctx.em.findOne(
         User,
         { email: input.email },
@@ -70,10 +68,9 @@ export const authRouter = router({
       const valid = user
         ? await verifySecret(user.passwordHash, input.password)
         : await verifyDecoy(input.password);
-      if (!user || !valid) {
-        await limits.count(...counters);
+      if (!user || !valid)
         throw new TRPCError({ code: 'UNAUTHORIZED', message: INVALID_CREDENTIALS });
-      }
+      await attempt.succeeded();
       return {
         accessToken: await sessions.issue(user.id),
         tokenType: 'Bearer' as const,

@@ -113,6 +113,9 @@ export const oauthAppsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { organizationId } = ctx.membership;
       await requireGrantable(ctx, input.scopes);
+      const { limits } = ctx.services;
+      const rate = await limits.consume(limits.rules.appCreatesPerOrganization, organizationId);
+      if (rate) ctx.res.set(rate);
 
       const secret = await newClientSecret();
       const app = ctx.em.create(OAuthApp, {

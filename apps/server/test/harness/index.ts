@@ -37,6 +37,8 @@ export interface TestServerOptions {
    * key and issuer URL.
    */
   peerOf?: TestServer;
+  /** A database of the test's own making (migrated at start, never dropped here). */
+  databaseUrl?: string;
 }
 
 /**
@@ -46,7 +48,7 @@ export interface TestServerOptions {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const { serverUrl, template } = inject('database');
   const peer = options.peerOf;
-  const owned = !peer;
+  const owned = !peer && !options.databaseUrl;
   const name =
     peer?.database.name ??
     `timbrix_t${process.pid}_${sequence++}_${randomBytes(4).toString('hex')}`;
@@ -57,7 +59,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ),
     );
   }
-  const url = databaseUrl(serverUrl, name);
+  const url = options.databaseUrl ?? databaseUrl(serverUrl, name);
   const keyEncryptionKey = peer?.database.keyEncryptionKey ?? randomBytes(32).toString('base64');
 
   const lines: string[] = [];
