@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { SESSION_AUDIENCE, SESSION_TOKEN_TYPE } from '../src/auth/sessions.js';
+import { SESSION_TOKEN_TYPE } from '../src/auth/sessions.js';
 import { api, signUp, uniqueEmail, useTestServer } from './harness/index.js';
 
 const server = useTestServer();
@@ -95,77 +93,6 @@ describe('POST /api/auth/login', () => {
     expect(unknownEmail.status).toBe(401);
     expect(unknownEmail.body).toEqual(wrongPassword.body);
     expect(wrongPassword.body.message).toBe('Invalid email or password');
-  });
-});
-
-describe('session tokens', () => {
-  const me = (token: string) => api(origin(), 'GET', '/users/me', { token });
-
-  async function forge(claims: {
-    exp?: number;
-    aud?: string;
-    iss?: string;
-    typ?: string;
-    sub: string;
-  }) {
-    const { kid, privateKey } = server().server.services.keys.signingKey();
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256', kid, typ: claims.typ ?? SESSION_TOKEN_TYPE })
-      .setIssuer(claims.iss ?? server().server.services.config.issuerUrl)
-      .setAudience(claims.aud ?? SESSION_AUDIENCE)
-      .setSubject(claims.sub)
-      .setJti(randomUUID())
-      .setIssuedAt(now - 7200)
-      .setExpirationTime(claims.exp ?? now + 600)
-      .sign(privateKey);
-  }
-
-  it('accepts a token signed by the server (the forging helper itself works)', async () => {
-    const user = await signUp(origin());
-    expect((await me(await forge({ sub: user.id }))).status).toBe(200);
-  });
-
-  it('refuses HMAC signed with the public key, a foreign key and alg none', async () => {
-    const user = await signUp(origin());
-    const { keys } = server().server.services;
-    const [publicJwk] = keys.jwks().keys;
-    const claims = {
-      iss: server().server.services.config.issuerUrl,
-      aud: SESSION_AUDIENCE,
-      sub: user.id,
-    };
-    const hmac = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'HS256', kid: publicJwk!.kid, typ: SESSION_TOKEN_TYPE })
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
-    const foreign = await generateKeyPair('ES256');
-    const foreignKid = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'ES256', kid: 'someone-else', typ: SESSION_TOKEN_TYPE })
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(foreign.privateKey);
-    const stolenKid = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'ES256', kid: publicJwk!.kid, typ: SESSION_TOKEN_TYPE })
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(foreign.privateKey);
-    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: SESSION_TOKEN_TYPE })).toString('base64url')}.${Buffer.from(JSON.stringify({ ...claims, exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url')}.`;
-    for (const token of [hmac, foreignKid, stolenKid, none]) {
-      expect((await me(token)).status).toBe(401);
-    }
-  });
-
-  it.each([
-    ['expired', { exp: Math.floor(Date.now() / 1000) - 60 }],
-    ['for another audience', { aud: `${'http://localhost'}/api` }],
-    ['from another issuer', { iss: 'https://evil.example' }],
-    ['typed as an OAuth access token', { typ: 'at+jwt' }],
-  ])('refuses a session token %s with 401', async (_, claims) => {
-    const user = await signUp(origin());
-    const response = await me(await forge({ sub: user.id, ...claims }));
-    expect(response.status).toBe(401);
   });
 });
 

@@ -3,6 +3,20 @@ import typeis from 'type-is';
 import { sendError } from './respond.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/** No request of this API nests deeper; deeper bodies only exist to exhaust a recursion. */
+export const MAX_BODY_DEPTH = 16;
+
+/** Whether `value` nests objects or arrays deeper than `limit`, measured without recursion. */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
 /** A body with content: `Content-Length: 0`, as fetch sends for a body-less POST, is none. */
@@ -22,7 +36,14 @@ export function jsonBodies(): RequestHandler[] {
     }
     next();
   };
-  const normalize: RequestHandler = (req, _res, next) => {
+  const normalize: RequestHandler = (req, res, next) => {
+    if (nestsDeeperThan(req.body, MAX_BODY_DEPTH)) {
+      return sendError(
+        res,
+        400,
+        `The request body must not nest deeper than ${MAX_BODY_DEPTH} levels`,
+      );
+    }
     if (METHODS_WITH_BODY.has(req.method)) {
       // Parsed already, or empty (an empty body is an empty object): either way the adapter
       // gets the plain type it insists on.

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { generateKeyPair, SignJWT } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_AUDIENCE, SESSION_TOKEN_TYPE } from '../../src/auth/sessions.js';
+import {
+  accessToken,
+  api,
+  type SignedUpUser,
+  signUp,
+  tenant,
+  useTestServer,
+} from '../harness/index.js';
+
+/** Session tokens that must not pass: each one a classic JWT mistake. */
+const server = useTestServer();
+let user: SignedUpUser;
+
+beforeAll(async () => {
+  user = await signUp(server().url);
+});
+
+const me = (token: string) => api(server().url, 'GET', '/users/me', { token });
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+interface Forgery {
+  alg?: string;
+  typ?: string;
+  kid?: string;
+  iss?: string;
+  aud?: string;
+  exp?: number;
+  key?: 'server' | 'foreign';
+}
+
+async function forge(options: Forgery = {}): Promise<string> {
+  const { services } = server().server;
+  const signing = services.keys.signingKey();
+  const now = Math.floor(Date.now() / 1000);
+  const key =
+    options.key === 'foreign' ? (await generateKeyPair('ES256')).privateKey : signing.privateKey;
+  return new SignJWT({})
+    .setProtectedHeader({
+      alg: options.alg ?? 'ES256',
+      typ: options.typ ?? SESSION_TOKEN_TYPE,
+      kid: options.kid ?? signing.kid,
+    })
+    .setIssuer(options.iss ?? services.config.issuerUrl)
+    .setAudience(options.aud ?? SESSION_AUDIENCE)
+    .setSubject(user.id)
+    .setJti(randomUUID())
+    .setIssuedAt(now - 60)
+    .setExpirationTime(options.exp ?? now + 600)
+    .sign(key);
+}
+
+describe('session token pitfalls', () => {
+  it('a correctly forged token passes (so every refusal below is about its one flaw)', async () => {
+    expect((await me(await forge())).status).toBe(200);
+  });
+
+  it.each<[string, () => Promise<string>]>([
+    [
+      'alg none',
+      async () =>
+        `${b64({ alg: 'none', typ: SESSION_TOKEN_TYPE })}.${(await forge()).split('.')[1]}.`,
+    ],
+    [
+      'HMAC signed with the public key',
+      async () => {
+        const [jwk] = server().server.services.keys.jwks().keys;
+        return new SignJWT({
+          sub: user.id,
+          iss: server().server.services.config.issuerUrl,
+          aud: SESSION_AUDIENCE,
+        })
+          .setProtectedHeader({ alg: 'HS256', typ: SESSION_TOKEN_TYPE, kid: jwk!.kid })
+          .setIssuedAt()
+          .setExpirationTime('10m')
+          .sign(new TextEncoder().encode(JSON.stringify(jwk)));
+      },
+    ],
+    ['a foreign key under our kid', () => forge({ key: 'foreign' })],
+    ['a foreign kid', () => forge({ key: 'foreign', kid: 'attacker-key' })],
+    ['the wrong issuer', () => forge({ iss: 'https://evil.example' })],
+    [
+      'the access-token audience',
+      () => forge({ aud: `${server().server.services.config.issuerUrl}/api` }),
+    ],
+    ['the access-token type', () => forge({ typ: 'at+jwt' })],
+    ['a plain JWT type', () => forge({ typ: 'JWT' })],
+    ['an expired one', () => forge({ exp: Math.floor(Date.now() / 1000) - 1 })],
+    [
+      'a tampered subject',
+      async () => {
+        const [header, payload, signature] = (await forge()).split('.');
+        const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+        return `${header}.${b64({ ...claims, sub: randomUUID() })}.${signature}`;
+      },
+    ],
+    ['garbage', async () => 'not.a.jwt'],
+  ])('refuses %s with 401', async (_, make) => {
+    const response = await me(await make());
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  });
+
+  it('refuses an OAuth access token as a session, on every management route', async () => {
+    const org = await tenant(server().url);
+    const app = await org.createApp();
+    const token = await accessToken(server().url, app);
+    for (const [method, path] of [
+      ['GET', '/users/me'],
+      ['GET', `/oauth/apps/organization/${org.organizationId}`],
+      ['GET', `/oauth/apps/${app.clientId}`],
+      ['POST', '/organizations'],
+    ] as const) {
+      expect(
+        (await api(server().url, method, path, { token, body: method === 'POST' ? {} : undefined }))
+          .status,
+      ).toBe(401);
+    }
+  });
+});

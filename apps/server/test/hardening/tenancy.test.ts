@@ -1,0 +1,185 @@
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AppRouter } from '../../src/routers/_app.js';
+import {
+  accessToken,
+  api,
+  type Client,
+  grant,
+  introspect,
+  revoke,
+  type Tenant,
+  tenant,
+  useTestServer,
+} from '../harness/index.js';
+
+/** Organization A's owner tries everything on organization B's app, over both transports. */
+const server = useTestServer();
+let a: Tenant;
+let b: Tenant;
+let bApp: Client;
+let bToken: string;
+let bTokenId: string;
+
+beforeAll(async () => {
+  [a, b] = await Promise.all([tenant(server().url), tenant(server().url)]);
+  bApp = await b.createApp(['read:organization']);
+  bToken = await accessToken(server().url, bApp);
+  const tokens = await api(server().url, 'GET', `/oauth/apps/${bApp.clientId}/tokens`, {
+    token: b.owner.token,
+  });
+  bTokenId = tokens.body[0].id;
+});
+
+const trpcAs = (token: string, organizationId?: string) =>
+  createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: `${server().url}/trpc`,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(organizationId ? { 'x-organization-id': organizationId } : {}),
+        },
+      }),
+    ],
+  });
+
+async function trpcCode(call: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await call;
+    return 'OK';
+  } catch (error) {
+    if (error instanceof TRPCClientError) return error.data?.code;
+    throw error;
+  }
+}
+
+/** B's app is exactly as it was. */
+async function expectUntouched() {
+  const app = await api(server().url, 'GET', `/oauth/apps/${bApp.clientId}`, {
+    token: b.owner.token,
+  });
+  expect(app.body).toMatchObject({ name: 'App', isActive: true, scopes: ['read:organization'] });
+  expect((await grant(server().url, bApp)).status).toBe(200);
+  expect((await introspect(server().url, bApp, bToken)).body.active).toBe(true);
+}
+
+describe('organization A against organization B over REST', () => {
+  it.each([
+    ['read the app', 'GET', () => `/oauth/apps/${bApp.clientId}`, undefined, 404],
+    ['rename the app', 'PATCH', () => `/oauth/apps/${bApp.clientId}`, { name: 'Owned' }, 404],
+    ['deactivate the app', 'PATCH', () => `/oauth/apps/${bApp.clientId}`, { isActive: false }, 404],
+    ['delete the app', 'DELETE', () => `/oauth/apps/${bApp.clientId}`, undefined, 404],
+    ['rotate its secret', 'POST', () => `/oauth/apps/${bApp.clientId}/secret`, {}, 404],
+    ['list its tokens', 'GET', () => `/oauth/apps/${bApp.clientId}/tokens`, undefined, 404],
+    ['revoke its token', 'DELETE', () => `/oauth/token/${bTokenId}`, undefined, 404],
+    ['list B’s apps', 'GET', () => `/oauth/apps/organization/${b.organizationId}`, undefined, 403],
+  ] as const)('cannot %s (%s)', async (_, method, path, body, status) => {
+    const response = await api(server().url, method, path(), { token: a.owner.token, body });
+    expect(response.status).toBe(status);
+    await expectUntouched();
+  });
+
+  it('cannot create an app in B by naming it in the header or the body', async () => {
+    const byHeader = await api(server().url, 'POST', '/oauth/apps', {
+      token: a.owner.token,
+      body: { name: 'Planted', scopes: ['read:user'] },
+      headers: { 'X-Organization-Id': b.organizationId },
+    });
+    expect(byHeader.status).toBe(403);
+    const byBody = await api(server().url, 'POST', '/oauth/apps', {
+      token: a.owner.token,
+      body: { name: 'Planted', scopes: ['read:user'], organizationId: b.organizationId },
+    });
+    expect(byBody.status).toBe(201);
+    expect(byBody.body.organizationId).toBe(a.organizationId);
+    const bApps = await api(server().url, 'GET', `/oauth/apps/organization/${b.organizationId}`, {
+      token: b.owner.token,
+    });
+    expect(bApps.body.map((app: Client) => app.clientId)).toEqual([bApp.clientId]);
+  });
+
+  it('cannot invite itself into B', async () => {
+    const response = await api(
+      server().url,
+      'POST',
+      `/organizations/${b.organizationId}/members/invite`,
+      {
+        token: a.owner.token,
+        body: { email: a.owner.email, role: 'admin' },
+      },
+    );
+    expect(response.status).toBe(403);
+  });
+});
+
+describe('organization A against organization B over tRPC', () => {
+  it.each([
+    [
+      'byId',
+      () => trpcAs(a.owner.token).oauthApps.byId.query({ clientId: bApp.clientId }),
+      'NOT_FOUND',
+    ],
+    [
+      'update',
+      () =>
+        trpcAs(a.owner.token).oauthApps.update.mutate({ clientId: bApp.clientId, isActive: false }),
+      'NOT_FOUND',
+    ],
+    [
+      'delete',
+      () => trpcAs(a.owner.token).oauthApps.delete.mutate({ clientId: bApp.clientId }),
+      'NOT_FOUND',
+    ],
+    [
+      'rotateSecret',
+      () => trpcAs(a.owner.token).oauthApps.rotateSecret.mutate({ clientId: bApp.clientId }),
+      'NOT_FOUND',
+    ],
+    [
+      'tokens',
+      () => trpcAs(a.owner.token).oauthApps.tokens.query({ clientId: bApp.clientId }),
+      'NOT_FOUND',
+    ],
+    [
+      'revokeToken',
+      () => trpcAs(a.owner.token).oauthApps.revokeToken.mutate({ tokenId: bTokenId }),
+      'NOT_FOUND',
+    ],
+    [
+      'list',
+      () => trpcAs(a.owner.token).oauthApps.list.query({ organizationId: b.organizationId }),
+      'FORBIDDEN',
+    ],
+    [
+      'create in B',
+      () =>
+        trpcAs(a.owner.token, b.organizationId).oauthApps.create.mutate({
+          name: 'x',
+          scopes: ['read:user'],
+        }),
+      'FORBIDDEN',
+    ],
+  ] as const)('cannot call oauthApps.%s', async (_, call, code) => {
+    expect(await trpcCode(call())).toBe(code);
+    await expectUntouched();
+  });
+});
+
+describe('organization A’s clients against organization B’s tokens', () => {
+  it('cannot mint a token for B’s app with A’s secret', async () => {
+    const aApp = await a.createApp();
+    const response = await grant(server().url, {
+      clientId: bApp.clientId,
+      clientSecret: aApp.clientSecret,
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it('cannot introspect or revoke B’s tokens', async () => {
+    const aApp = await a.createApp();
+    expect((await introspect(server().url, aApp, bToken)).body).toEqual({ active: false });
+    expect((await revoke(server().url, aApp, bToken)).status).toBe(200);
+    await expectUntouched();
+  });
+});
