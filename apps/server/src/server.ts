@@ -101,20 +101,30 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       limits: new RateLimiter(counters, config.rateLimits.rules),
       logger,
     };
-    server.on('request', createApp(services));
+    const app = createApp(services);
+    let closing = false;
+    server.on('request', (req, res) => {
+      // While shutting down, a kept-alive connection closes after its answer.
+      if (closing) res.setHeader('Connection', 'close');
+      app(req, res);
+    });
     const pruning = setInterval(() => {
       Promise.all([services.tokens.pruneExpired(), counters?.prune()]).catch((error) => {
         logger.warn({ err: error }, 'pruning expired rows failed');
       });
     }, PRUNE_INTERVAL_MS).unref();
 
-    let closing: Promise<void> | undefined;
+    let stopping: Promise<void> | undefined;
     const close = () => {
-      closing ??= (async () => {
+      closing = true;
+      stopping ??= (async () => {
         const stopped = new Promise((resolve) => server.close(resolve));
+        // Kept-alive connections close as soon as their request in flight is answered.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         server.closeIdleConnections();
         const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         await stopped;
+        clearInterval(sweep);
         clearTimeout(force);
         clearInterval(pruning);
         keys.stop();
@@ -122,7 +132,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         await orm.close();
         await database.embedded?.stop();
       })();
-      return closing;
+      return stopping;
     };
     return { url: `http://127.0.0.1:${port}`, services, close };
   } catch (error) {

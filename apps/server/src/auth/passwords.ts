@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 
 /** OWASP's argon2id parameters: 19 MiB, two passes, one lane. */
@@ -8,13 +9,34 @@ export const ARGON2_OPTIONS = {
   parallelism: 1,
 } as const;
 
+/**
+ * Runs at most one argon2 job per core at a time; the rest wait here, in order. Queued in
+ * libuv's small thread pool instead, a burst of hashes would hold up everything else that
+ * needs it, such as the SCRAM handshake of a new database connection.
+ */
+const ARGON2_SLOTS = availableParallelism();
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function inSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running < ARGON2_SLOTS) running++;
+  else await new Promise<void>((resolve) => waiting.push(resolve)); // handed a slot
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
 export function hashSecret(plaintext: string): Promise<string> {
-  return hash(plaintext, ARGON2_OPTIONS);
+  return inSlot(() => hash(plaintext, ARGON2_OPTIONS));
 }
 
 export async function verifySecret(hashed: string, plaintext: string): Promise<boolean> {
   try {
-    return await verify(hashed, plaintext);
+    return await inSlot(() => verify(hashed, plaintext));
   } catch {
     return false;
   }

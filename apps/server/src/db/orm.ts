@@ -10,9 +10,14 @@ export interface DatabaseOptions {
   log?: (message: string) => void;
 }
 
-/** Fail fast when the database is away: no request waits on a pool for a minute. */
-const ACQUIRE_TIMEOUT_MS = 1500;
+/**
+ * Fail fast when the database is away: a connection that can't be made within 1.5 s fails
+ * every request waiting for it at once (knex propagates create errors). Waiting for a busy
+ * pool under a burst is queueing, not an outage, and may take longer; no statement runs
+ * longer than 5 s.
+ */
 const CONNECT_TIMEOUT_MS = 1500;
+const ACQUIRE_TIMEOUT_MS = 10_000;
 const STATEMENT_TIMEOUT_MS = 5000;
 
 export function ormOptions({ url, poolMax = 10, log = () => {} }: DatabaseOptions): Options {
@@ -33,6 +38,7 @@ export function ormOptions({ url, poolMax = 10, log = () => {} }: DatabaseOption
       max: poolMax,
       acquireTimeoutMillis: ACQUIRE_TIMEOUT_MS,
       createTimeoutMillis: CONNECT_TIMEOUT_MS,
+      propagateCreateError: true,
       idleTimeoutMillis: 30_000,
     },
     driverOptions: {

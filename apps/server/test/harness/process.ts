@@ -20,6 +20,8 @@ export function buildServer(): void {
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
+  /** Its DATA_DIR: the embedded database's files, unless DATABASE_URL was given. */
+  dataDir: string;
   /** Everything the process wrote to stdout and stderr. */
   output(): string;
   /** Sends `signal` and waits for the exit; resolves to the exit code. */
@@ -68,9 +70,11 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   return {
     url: `http://localhost:${port}`,
     child,
+    dataDir,
     output: () => output,
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      // Once only: a second signal tells the server to give up on a graceful exit.
+      if (!child.killed && child.exitCode === null) child.kill(signal);
       const code = await exited;
       await rm(dataDir, { recursive: true, force: true });
       return code;
