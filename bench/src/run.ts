@@ -27,6 +27,8 @@ const settings = {
   connections: Number(process.env.BENCH_CONNECTIONS ?? 20),
   poolMax: 10,
   profile: process.env.BENCH_PROFILE === '1',
+  /** Only the scenarios whose names contain this (for a quick look at one path). */
+  only: process.env.BENCH_ONLY,
 };
 
 interface Server {
@@ -349,7 +351,8 @@ async function main() {
     const issuer = { ISSUER_URL: project.url };
     let reference = await startReference({ ...shared, ...issuer }, project);
     const data = await seed(project.url);
-    for (const scenario of scenarios(data)) rows.push(await measure(scenario, project, reference));
+    const chosen = scenarios(data).filter((s) => !settings.only || s.name.includes(settings.only));
+    for (const scenario of chosen) rows.push(await measure(scenario, project, reference));
 
     // The same token load with argon2 on every request: what the cache buys.
     await Promise.all([stop(project), stop(reference)]);
@@ -357,7 +360,9 @@ async function main() {
     project = await startProject(uncached);
     reference = await startReference(uncached, project);
     const token = scenarios(data).find((s) => s.name.startsWith('token'))!;
-    rows.push(await measure({ ...token, name: 'token, secret cache off', target: undefined }, project, reference));
+    if (!settings.only || 'token, secret cache off'.includes(settings.only)) {
+      rows.push(await measure({ ...token, name: 'token, secret cache off', target: undefined }, project, reference));
+    }
     await Promise.all([stop(project), stop(reference)]);
 
     let profiles: string[] = [];

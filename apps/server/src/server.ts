@@ -12,6 +12,7 @@ import { databaseUrl, ensureDatabase } from './db/admin.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { User } from './db/entities/index.js';
 import { type MikroORM, migrate, openDatabase } from './db/orm.js';
+import { Statements } from './db/statements.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { PostgresCounterStore, RedisCounterStore } from './limits/stores.js';
 import type { Logger } from './logger.js';
@@ -79,11 +80,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
     const keys = await signingKeysFor(orm, config, await resolveKeyEncryptionKey(config, logger));
 
+    const sql = new Statements(orm);
     const counters = !config.rateLimits.enabled
       ? undefined
       : config.redisUrl
         ? new RedisCounterStore(config.redisUrl)
-        : new PostgresCounterStore(orm);
+        : new PostgresCounterStore(sql);
 
     // Listen first: with PORT=0 the default issuer URL depends on the port we get.
     const server = createHttpServer();
@@ -96,8 +98,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       orm,
       keys,
       sessions: new Sessions(keys, issuerUrl, config.sessionTtlSeconds),
-      clients: new ClientAuthenticator(orm, config.clientSecretCache),
-      tokens: new AccessTokens(orm, keys, issuerUrl, config.accessTokenTtlSeconds),
+      clients: new ClientAuthenticator(sql, config.clientSecretCache),
+      tokens: new AccessTokens(sql, keys, issuerUrl, config.accessTokenTtlSeconds),
       limits: new RateLimiter(counters, config.rateLimits.rules),
       logger,
     };

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Statements } from '../db/statements.js';
 import { Redis } from 'ioredis';
 
 export interface Counter {
@@ -20,12 +20,13 @@ export interface CounterStore {
 }
 
 export class PostgresCounterStore implements CounterStore {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(private readonly sql: Statements) {}
 
   async increment(key: string, windowMs: number): Promise<Counter> {
-    const [row] = await this.orm.em.getConnection().execute<{ count: number; reset_at: string }[]>(
+    const { rows } = await this.sql.run<{ count: number; reset_at: string }>(
+      'increment-rate-counter',
       `insert into rate_limit_counters as c (key, count, window_ends_at)
-       values (?, 1, now() + ? * interval '1 millisecond')
+       values ($1, 1, now() + $2 * interval '1 millisecond')
        on conflict (key) do update set
          count = case when c.window_ends_at <= now() then 1 else c.count + 1 end,
          window_ends_at = case when c.window_ends_at <= now()
@@ -33,23 +34,23 @@ export class PostgresCounterStore implements CounterStore {
        returning count, (extract(epoch from window_ends_at) * 1000)::bigint::text as reset_at`,
       [key, windowMs],
     );
-    return { count: row!.count, resetAt: Number(row!.reset_at) };
+    return { count: rows[0]!.count, resetAt: Number(rows[0]!.reset_at) };
   }
 
   async decrement(key: string): Promise<void> {
-    await this.orm.em
-      .getConnection()
-      .execute(
-        'update rate_limit_counters set count = count - 1 where key = ? and count > 0 and window_ends_at > now()',
-        [key],
-        'run',
-      );
+    await this.sql.run(
+      'decrement-rate-counter',
+      'update rate_limit_counters set count = count - 1 where key = $1 and count > 0 and window_ends_at > now()',
+      [key],
+    );
   }
 
   async prune(): Promise<void> {
-    await this.orm.em
-      .getConnection()
-      .execute('delete from rate_limit_counters where window_ends_at <= now()', [], 'run');
+    await this.sql.run(
+      'prune-rate-counters',
+      'delete from rate_limit_counters where window_ends_at <= now()',
+      [],
+    );
   }
 
   async close(): Promise<void> {}

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Scope } from '@timbrix/shared/scopes';
 import { compactVerify, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { SIGNING_ALGORITHM, type SigningKeys } from '../auth/signing-keys.js';
+import { BatchWriter } from '../db/batch.js';
+import type { Statements } from '../db/statements.js';
 import type { AuthenticatedClient } from './client-auth.js';
 
 /** RFC 9068: the media type of JWT access tokens, in the `typ` header. */
@@ -38,6 +39,13 @@ export type Introspection =
 
 const INACTIVE = { active: false } as const;
 
+interface TokenRow {
+  jti: string;
+  appId: string;
+  scope: string;
+  expiresAt: number;
+}
+
 /**
  * Access tokens: JWTs per RFC 9068, each backed by a row that revocation, introspection and
  * the app's token list read. A token is active only while its row says so and its app still
@@ -45,14 +53,33 @@ const INACTIVE = { active: false } as const;
  */
 export class AccessTokens {
   readonly audience: string;
+  private readonly rows: BatchWriter<TokenRow>;
 
   constructor(
-    private readonly orm: MikroORM,
+    private readonly sql: Statements,
     private readonly keys: SigningKeys,
     private readonly issuer: string,
     private readonly ttlSeconds: number,
   ) {
     this.audience = `${issuer}/api`;
+    // Concurrent grants share an insert and a commit; each answer waits for its own row.
+    this.rows = new BatchWriter((rows) =>
+      sql
+        .run(
+          'insert-access-tokens',
+          `insert into oauth_access_tokens (id, app_id, scopes, expires_at)
+           select id, app_id, string_to_array(scope, ' '), to_timestamp(expires_at)
+             from unnest($1::text[], $2::uuid[], $3::text[], $4::bigint[])
+               as t(id, app_id, scope, expires_at)`,
+          [
+            rows.map((row) => row.jti),
+            rows.map((row) => row.appId),
+            rows.map((row) => row.scope),
+            rows.map((row) => row.expiresAt),
+          ],
+        )
+        .then(() => {}),
+    );
   }
 
   async issue(client: AuthenticatedClient, scopes: Scope[]): Promise<IssuedToken> {
@@ -74,12 +101,7 @@ export class AccessTokens {
       .setIssuedAt(issuedAt)
       .setExpirationTime(expiresAt)
       .sign(privateKey);
-    await this.orm.em.getConnection().execute(
-      // Scopes travel as one space-separated string: the driver would spread an array.
-      `insert into oauth_access_tokens (id, app_id, scopes, expires_at)
-         values (?, ?, string_to_array(?, ' '), to_timestamp(?))`,
-      [jti, client.appId, scope, expiresAt],
-    );
+    await this.rows.add({ jti, appId: client.appId, scope, expiresAt });
     return { access_token: token, token_type: 'Bearer', expires_in: this.ttlSeconds, scope };
   }
 
@@ -88,16 +110,16 @@ export class AccessTokens {
     const claims = await this.verify(token);
     if (!claims?.jti) return INACTIVE;
     // One statement decides and records: the row is touched only if the token is active now.
-    const touched = await this.orm.em.getConnection().execute<{ id: string }[]>(
+    const touched = await this.sql.run(
+      'touch-active-token',
       `update oauth_access_tokens t set last_used_at = now()
          from oauth_apps a
-        where t.id = ? and a.id = t.app_id and a.organization_id = ?
+        where t.id = $1 and a.id = t.app_id and a.organization_id = $2
           and t.revoked_at is null and t.expires_at > now()
-          and a.is_active and t.scopes <@ a.scopes
-       returning t.id`,
+          and a.is_active and t.scopes <@ a.scopes`,
       [claims.jti, caller.organizationId],
     );
-    if (touched.length === 0) return INACTIVE;
+    if (touched.rowCount === 0) return INACTIVE;
     return {
       active: true,
       scope: claims.scope,
@@ -119,12 +141,11 @@ export class AccessTokens {
   async revoke(caller: AuthenticatedClient, token: string): Promise<void> {
     const jti = await this.signedJti(token);
     if (!jti) return;
-    await this.orm.em
-      .getConnection()
-      .execute(
-        'update oauth_access_tokens set revoked_at = now() where id = ? and app_id = ? and revoked_at is null',
-        [jti, caller.appId],
-      );
+    await this.sql.run(
+      'revoke-access-token',
+      'update oauth_access_tokens set revoked_at = now() where id = $1 and app_id = $2 and revoked_at is null',
+      [jti, caller.appId],
+    );
   }
 
   /** The claims of a token this server issued and that has not expired, or null. */
@@ -167,13 +188,11 @@ export class AccessTokens {
 
   /** Deletes the rows of tokens that expired a while ago; they can never be active again. */
   async pruneExpired(): Promise<number> {
-    const result = await this.orm.em
-      .getConnection()
-      .execute(
-        "delete from oauth_access_tokens where expires_at < now() - interval '1 hour'",
-        [],
-        'run',
-      );
-    return (result as { affectedRows?: number }).affectedRows ?? 0;
+    const { rowCount } = await this.sql.run(
+      'prune-access-tokens',
+      "delete from oauth_access_tokens where expires_at < now() - interval '1 hour'",
+      [],
+    );
+    return rowCount;
   }
 }

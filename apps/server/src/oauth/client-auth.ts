@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Scope } from '@timbrix/shared/scopes';
 import { verifyDecoy, verifySecret } from '../auth/passwords.js';
+import type { Statements } from '../db/statements.js';
 import { invalidClient, OAuthError } from './errors.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
@@ -89,7 +89,7 @@ export class ClientAuthenticator {
   private readonly digestKey = randomBytes(32);
 
   constructor(
-    private readonly orm: MikroORM,
+    private readonly sql: Statements,
     private readonly cacheEnabled: boolean,
   ) {}
 
@@ -140,15 +140,17 @@ export class ClientAuthenticator {
     this.verified.set(secretId, digest);
   }
 
-  private load(clientId: string): Promise<ClientRow[]> {
-    return this.orm.em.getConnection().execute<ClientRow[]>(
+  private async load(clientId: string): Promise<ClientRow[]> {
+    const { rows } = await this.sql.run<ClientRow>(
+      'client-with-valid-secrets',
       `select a.id as app_id, a.client_id, a.organization_id, a.scopes, a.is_active,
               s.id as secret_id, s.secret_hash
          from oauth_apps a
          left join oauth_client_secrets s
            on s.app_id = a.id and (s.expires_at is null or s.expires_at > now())
-        where a.client_id = ?`,
+        where a.client_id = $1`,
       [clientId],
     );
+    return rows;
   }
 }
