@@ -291,6 +291,15 @@ async function measure(scenario: Scenario, project: Server, reference: Server) {
   return row;
 }
 
+/** Which package (or `timbrix`, `node`, or a V8 pseudo-frame) a profile frame belongs to. */
+function packageOf({ functionName, url }: { functionName: string; url: string }): string {
+  if (!url) return functionName.startsWith('(') ? functionName : `native ${functionName}`;
+  if (url.startsWith('node:')) return 'node internals';
+  const modules = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (modules) return modules[1]!;
+  return url.includes('/dist/main.js') ? 'timbrix (bundled, incl. @timbrix/shared)' : url;
+}
+
 async function summarizeProfiles(): Promise<string[]> {
   const directory = join(resultsDir, 'profiles');
   const lines: string[] = [];
@@ -311,8 +320,17 @@ async function summarizeProfiles(): Promise<string[]> {
       byFrame.set(key, (byFrame.get(key) ?? 0) + count);
     }
     const total = profile.samples.length;
-    lines.push(`${file}: ${total} samples; top self time:`);
-    for (const [frame, count] of [...byFrame].sort((x, y) => y[1] - x[1]).slice(0, 15)) {
+    lines.push(`${file}: ${total} samples; self time by package:`);
+    const byPackage = new Map<string, number>();
+    for (const node of profile.nodes) {
+      const count = selfSamples.get(node.id) ?? 0;
+      if (count) byPackage.set(packageOf(node.callFrame), (byPackage.get(packageOf(node.callFrame)) ?? 0) + count);
+    }
+    for (const [name, count] of [...byPackage].sort((x, y) => y[1] - x[1]).slice(0, 12)) {
+      lines.push(`  ${((100 * count) / total).toFixed(1).padStart(5)}%  ${name}`);
+    }
+    lines.push('  top functions:');
+    for (const [frame, count] of [...byFrame].sort((x, y) => y[1] - x[1]).slice(0, 12)) {
       lines.push(`  ${((100 * count) / total).toFixed(1).padStart(5)}%  ${frame}`);
     }
   }
@@ -368,7 +386,9 @@ async function main() {
     let profiles: string[] = [];
     if (settings.profile) {
       await rm(join(resultsDir, 'profiles'), { recursive: true, force: true });
-      for (const name of ['create app (REST)', 'token (100 clients)']) {
+      for (const name of ['create app (REST)', 'token (100 clients)'].filter(
+        (n) => !settings.only || n.includes(settings.only),
+      )) {
         const profiled = await startProject({ ...shared, ...issuer }, true);
         const scenario = scenarios(data).find((s) => s.name === name)!;
         await load(profiled.url, scenario.project, settings.duration);

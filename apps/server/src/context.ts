@@ -6,6 +6,7 @@ import type { Sessions } from './auth/sessions.js';
 import type { SigningKeys } from './auth/signing-keys.js';
 import type { Config } from './config.js';
 import type { MikroORM } from './db/orm.js';
+import type { Statements } from './db/statements.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import type { AccessTokens } from './oauth/access-tokens.js';
 import type { ClientAuthenticator } from './oauth/client-auth.js';
@@ -14,6 +15,8 @@ import type { ClientAuthenticator } from './oauth/client-auth.js';
 export interface Services {
   config: Config & { issuerUrl: string };
   orm: MikroORM;
+  /** Prepared statements for the hot paths. */
+  sql: Statements;
   keys: SigningKeys;
   sessions: Sessions;
   clients: ClientAuthenticator;

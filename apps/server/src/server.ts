@@ -96,6 +96,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const services: Services = {
       config: { ...config, issuerUrl },
       orm,
+      sql,
       keys,
       sessions: new Sessions(keys, issuerUrl, config.sessionTtlSeconds),
       clients: new ClientAuthenticator(sql, config.clientSecretCache),

@@ -2,7 +2,7 @@ import { type Action, can, type Role } from '@timbrix/shared/roles';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { Context } from './context.js';
-import { Membership } from './db/entities/index.js';
+import { type MembershipView, membershipIn, someMemberships } from './db/memberships.js';
 import { formatError, type TrpcErrorShape, translateError } from './errors.js';
 import { RateLimited } from './limits/rate-limiter.js';
 
@@ -48,7 +48,6 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   return next({ ctx: { session } });
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const ORGANIZATION_HEADER = 'x-organization-id';
 
 type OrganizationSource = (input: {
@@ -63,23 +62,21 @@ function memberOf(source: OrganizationSource) {
       rawInput: await getRawInput(),
       header: Array.isArray(header) ? header[0] : header,
     });
+    const { sql } = ctx.services;
     const userId = ctx.session.userId;
 
-    let membership: Membership | null;
+    let membership: MembershipView | undefined;
     if (wanted === 'sole') {
-      const memberships = await ctx.em.find(Membership, { user: userId }, { limit: 2 });
+      const memberships = await someMemberships(sql, userId);
       if (memberships.length > 1) {
         throw new TRPCError({
           code: 'BAD_REQUEST',
           message: 'You belong to several organizations: name one in the X-Organization-Id header',
         });
       }
-      membership = memberships[0] ?? null;
+      membership = memberships[0];
     } else {
-      membership =
-        wanted && UUID.test(wanted)
-          ? await ctx.em.findOne(Membership, { user: userId, organization: wanted })
-          : null;
+      membership = await membershipIn(sql, userId, wanted);
     }
     // Unknown, malformed and not-yours look alike: none of them says what exists.
     if (!membership) {
@@ -88,14 +85,7 @@ function memberOf(source: OrganizationSource) {
         message: 'You are not a member of this organization',
       });
     }
-    return next({
-      ctx: {
-        membership: {
-          organizationId: membership.organization.id,
-          role: membership.role as Role,
-        },
-      },
-    });
+    return next({ ctx: { membership } });
   });
 }
 
@@ -118,13 +108,12 @@ export async function requireRoleOver(
   action: Action,
   messages: { notFound: string; forbidden: string },
 ): Promise<{ organizationId: string; role: Role }> {
-  const membership = organizationId
-    ? await ctx.em.findOne(Membership, { user: ctx.session.userId, organization: organizationId })
-    : null;
+  const membership = await membershipIn(ctx.services.sql, ctx.session.userId, organizationId);
   if (!membership) throw new TRPCError({ code: 'NOT_FOUND', message: messages.notFound });
-  const role = membership.role as Role;
-  if (!can(role, action)) throw new TRPCError({ code: 'FORBIDDEN', message: messages.forbidden });
-  return { organizationId: membership.organization.id, role };
+  if (!can(membership.role, action)) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: messages.forbidden });
+  }
+  return membership;
 }
 
 /** Lets through only roles that the permission table allows `action`. */

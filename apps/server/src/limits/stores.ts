@@ -1,5 +1,5 @@
-import type { Statements } from '../db/statements.js';
 import { Redis } from 'ioredis';
+import type { Statements } from '../db/statements.js';
 
 export interface Counter {
   count: number;

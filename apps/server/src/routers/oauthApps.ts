@@ -17,6 +17,7 @@ import { z } from 'zod';
 import type { Context } from '../context.js';
 import { AccessToken, ClientSecret, OAuthApp, User } from '../db/entities/index.js';
 import { newClientId, newClientSecret } from '../oauth/credentials.js';
+import { insertApp } from '../oauth/registrations.js';
 import {
   authedProcedure,
   orgByIdProcedure,
@@ -117,22 +118,28 @@ export const oauthAppsRouter = router({
       const rate = await limits.consume(limits.rules.appCreatesPerOrganization, organizationId);
       if (rate) ctx.res.set(rate);
 
-      const secret = await newClientSecret();
-      const app = ctx.em.create(OAuthApp, {
+      const app = {
         clientId: newClientId(),
-        organization: organizationId,
+        organizationId,
         name: input.name,
         description: input.description || null,
         redirectUri: input.redirectUri ?? null,
         scopes: input.scopes,
-        isActive: true,
         createdBy: ctx.session.userId,
-      });
-      ctx.em.create(ClientSecret, { app, secretHash: secret.hash, hint: secret.hint });
-      await ctx.em.flush();
-
-      const { updatedAt: _, ...view } = toView(app);
-      return { ...view, clientSecret: secret.plaintext, organizationId };
+        secret: await newClientSecret(),
+      };
+      const createdAt = await insertApp(ctx.services.sql, app);
+      return {
+        clientId: app.clientId,
+        clientSecret: app.secret.plaintext,
+        name: app.name,
+        description: app.description,
+        redirectUri: app.redirectUri,
+        scopes: app.scopes,
+        isActive: true,
+        createdAt: createdAt.toISOString(),
+        organizationId,
+      };
     }),
 
   list: orgByIdProcedure
