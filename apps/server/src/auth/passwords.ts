@@ -14,7 +14,7 @@ export const ARGON2_OPTIONS = {
  * libuv's small thread pool instead, a burst of hashes would hold up everything else that
  * needs it, such as the SCRAM handshake of a new database connection.
  */
-const ARGON2_SLOTS = Number(process.env.ARGON2_SLOTS ?? availableParallelism());
+const ARGON2_SLOTS = availableParallelism();
 let running = 0;
 const waiting: (() => void)[] = [];
 
