@@ -132,7 +132,16 @@ async function createApp(req: IncomingMessage, res: ServerResponse) {
     const inserted = await client.query<{ created_at: Date }>(
       `insert into oauth_apps (id, client_id, organization_id, name, description, redirect_uri, scopes, is_active, created_by_id)
        values ($1, $2, $3, $4, $5, $6, $7, true, $8) returning created_at`,
-      [appId, clientId, organizationId, input.name, input.description ?? null, input.redirectUri ?? null, input.scopes, userId],
+      [
+        appId,
+        clientId,
+        organizationId,
+        input.name,
+        input.description ?? null,
+        input.redirectUri ?? null,
+        input.scopes,
+        userId,
+      ],
     );
     createdAt = inserted.rows[0]!.created_at;
     await client.query(
@@ -224,12 +233,13 @@ async function introspect(req: IncomingMessage, res: ServerResponse) {
   send(res, 200, { active: true, ...claims, token_type: 'Bearer' });
 }
 
-const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
-  'GET /api/health': (_req, res) => send(res, 200, { status: 'ok' }),
-  'POST /api/oauth/apps': createApp,
-  'POST /api/oauth2/token': token,
-  'POST /api/oauth2/introspect': introspect,
-};
+const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> =
+  {
+    'GET /api/health': (_req, res) => send(res, 200, { status: 'ok' }),
+    'POST /api/oauth/apps': createApp,
+    'POST /api/oauth2/token': token,
+    'POST /api/oauth2/introspect': introspect,
+  };
 
 const server = createServer((req, res) => {
   const route = routes[`${req.method} ${req.url?.split('?')[0]}`];

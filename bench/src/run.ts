@@ -47,7 +47,10 @@ async function listening(child: ChildProcess, url: string): Promise<void> {
   });
   for (let attempt = 0; attempt < 300; attempt++) {
     if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}):\n${output}`);
-    const up = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    const up = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -114,7 +117,8 @@ async function call(url: string, init: RequestInit & { json?: unknown } = {}) {
     body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
   });
   const body = (await response.json()) as any;
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${JSON.stringify(body)}`);
+  if (!response.ok)
+    throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${JSON.stringify(body)}`);
   return body;
 }
 
@@ -149,7 +153,10 @@ async function seed(project: string) {
   for (const client of clients) {
     const granted = await call(`${project}/api/oauth2/token`, {
       method: 'POST',
-      headers: { authorization: basic(client), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: basic(client),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'grant_type=client_credentials',
     });
     tokens.push(granted.access_token);
@@ -212,7 +219,12 @@ function scenarios(data: Seed): Scenario[] {
       reference: create,
       target: { ratio: 0.9 },
     },
-    { name: 'token (100 clients)', project: token, reference: token, target: { ratio: 0.8, rps: 1000 } },
+    {
+      name: 'token (100 clients)',
+      project: token,
+      reference: token,
+      target: { ratio: 0.8, rps: 1000 },
+    },
     { name: 'introspect', project: introspect, reference: introspect },
     { name: 'health', project: health, reference: health },
   ];
@@ -284,7 +296,14 @@ async function measure(scenario: Scenario, project: Server, reference: Server) {
   const met =
     (scenario.target?.ratio === undefined || ratio >= scenario.target.ratio) &&
     (scenario.target?.rps === undefined || a.rps >= scenario.target.rps);
-  const row = { scenario: scenario.name, project: a, reference: b, ratio, target: scenario.target ?? null, met };
+  const row = {
+    scenario: scenario.name,
+    project: a,
+    reference: b,
+    ratio,
+    target: scenario.target ?? null,
+    met,
+  };
   console.log(
     `${scenario.name.padEnd(28)} ${String(a.rps).padStart(6)} req/s  p50 ${a.p50} ms  p99 ${a.p99} ms | reference ${String(b.rps).padStart(6)} req/s  p50 ${b.p50} ms  p99 ${b.p99} ms | ratio ${ratio}${scenario.target ? (met ? '  (target met)' : '  (TARGET MISSED)') : ''}`,
   );
@@ -309,13 +328,16 @@ async function summarizeProfiles(): Promise<string[]> {
       samples: number[];
     };
     const selfSamples = new Map<number, number>();
-    for (const sample of profile.samples) selfSamples.set(sample, (selfSamples.get(sample) ?? 0) + 1);
+    for (const sample of profile.samples)
+      selfSamples.set(sample, (selfSamples.get(sample) ?? 0) + 1);
     const byFrame = new Map<string, number>();
     for (const node of profile.nodes) {
       const count = selfSamples.get(node.id) ?? 0;
       if (!count) continue;
       const { functionName, url, lineNumber } = node.callFrame;
-      const where = url ? `${url.replace(/^.*node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?/, '')}:${lineNumber + 1}` : '';
+      const where = url
+        ? `${url.replace(/^.*node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?/, '')}:${lineNumber + 1}`
+        : '';
       const key = `${functionName || '(anonymous)'} ${where}`.trim();
       byFrame.set(key, (byFrame.get(key) ?? 0) + count);
     }
@@ -324,7 +346,11 @@ async function summarizeProfiles(): Promise<string[]> {
     const byPackage = new Map<string, number>();
     for (const node of profile.nodes) {
       const count = selfSamples.get(node.id) ?? 0;
-      if (count) byPackage.set(packageOf(node.callFrame), (byPackage.get(packageOf(node.callFrame)) ?? 0) + count);
+      if (count)
+        byPackage.set(
+          packageOf(node.callFrame),
+          (byPackage.get(packageOf(node.callFrame)) ?? 0) + count,
+        );
     }
     for (const [name, count] of [...byPackage].sort((x, y) => y[1] - x[1]).slice(0, 12)) {
       lines.push(`  ${((100 * count) / total).toFixed(1).padStart(5)}%  ${name}`);
@@ -344,7 +370,10 @@ async function main() {
   if (!url) {
     const parent = await mkdtemp(join(tmpdir(), 'timbrix-bench-'));
     await chmod(parent, 0o755);
-    const embedded = await startEmbeddedPostgres({ directory: join(parent, 'data'), persistent: false });
+    const embedded = await startEmbeddedPostgres({
+      directory: join(parent, 'data'),
+      persistent: false,
+    });
     await ensureDatabase(embedded.url, 'timbrix');
     url = databaseUrl(embedded.url, 'timbrix');
     stopDatabase = async () => {
@@ -361,7 +390,9 @@ async function main() {
     date: new Date().toISOString(),
   };
   console.log(`machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}`);
-  console.log(`settings: ${settings.connections} connections, ${settings.warmup} s warm-up, ${settings.pairs} pairs of ${settings.duration} s\n`);
+  console.log(
+    `settings: ${settings.connections} connections, ${settings.warmup} s warm-up, ${settings.pairs} pairs of ${settings.duration} s\n`,
+  );
 
   const rows = [];
   try {
@@ -379,7 +410,13 @@ async function main() {
     reference = await startReference(uncached, project);
     const token = scenarios(data).find((s) => s.name.startsWith('token'))!;
     if (!settings.only || 'token, secret cache off'.includes(settings.only)) {
-      rows.push(await measure({ ...token, name: 'token, secret cache off', target: undefined }, project, reference));
+      rows.push(
+        await measure(
+          { ...token, name: 'token, secret cache off', target: undefined },
+          project,
+          reference,
+        ),
+      );
     }
     await Promise.all([stop(project), stop(reference)]);
 
