@@ -108,7 +108,7 @@ async function stop(server: Server) {
   await exited;
 }
 
-async function call(url: string, init: RequestInit & { json?: unknown } = {}) {
+async function call<T>(url: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
   const headers = new Headers(init.headers);
   if (init.json !== undefined) headers.set('content-type', 'application/json');
   const response = await fetch(url, {
@@ -116,7 +116,7 @@ async function call(url: string, init: RequestInit & { json?: unknown } = {}) {
     headers,
     body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
   });
-  const body = (await response.json()) as any;
+  const body = (await response.json()) as T;
   if (!response.ok)
     throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${JSON.stringify(body)}`);
   return body;
@@ -127,21 +127,24 @@ async function seed(project: string) {
   const email = `bench-${randomBytes(4).toString('hex')}@example.com`;
   const password = 'bench-password-123';
   await call(`${project}/api/auth/register`, { method: 'POST', json: { email, password } });
-  const { accessToken: session } = await call(`${project}/api/auth/login`, {
-    method: 'POST',
-    json: { email, password },
-  });
+  const { accessToken: session } = await call<{ accessToken: string }>(
+    `${project}/api/auth/login`,
+    {
+      method: 'POST',
+      json: { email, password },
+    },
+  );
   const auth = { authorization: `Bearer ${session}` };
-  const org = await call(`${project}/api/organizations`, {
+  const org = await call<{ id: string }>(`${project}/api/organizations`, {
     method: 'POST',
     headers: auth,
     json: { name: 'Benchmarks', slug: `bench-${randomBytes(4).toString('hex')}` },
   });
   const headers = { ...auth, 'x-organization-id': org.id };
-  const clients: { clientId: string; clientSecret: string }[] = [];
+  const clients: Client[] = [];
   for (let i = 0; i < 101; i++) {
     clients.push(
-      await call(`${project}/api/oauth/apps`, {
+      await call<Client>(`${project}/api/oauth/apps`, {
         method: 'POST',
         headers,
         json: { name: `Bench client ${i}`, scopes: ['read:organization', 'read:members'] },
@@ -151,7 +154,7 @@ async function seed(project: string) {
   const resourceServer = clients.pop()!;
   const tokens: string[] = [];
   for (const client of clients) {
-    const granted = await call(`${project}/api/oauth2/token`, {
+    const granted = await call<{ access_token: string }>(`${project}/api/oauth2/token`, {
       method: 'POST',
       headers: {
         authorization: basic(client),
@@ -164,7 +167,12 @@ async function seed(project: string) {
   return { headers, clients, resourceServer, tokens };
 }
 
-const basic = ({ clientId, clientSecret }: { clientId: string; clientSecret: string }) =>
+interface Client {
+  clientId: string;
+  clientSecret: string;
+}
+
+const basic = ({ clientId, clientSecret }: Client) =>
   `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
 
 type Seed = Awaited<ReturnType<typeof seed>>;
@@ -247,7 +255,7 @@ async function load(origin: string, request: Request, seconds: number): Promise<
         method: request.method,
         path: request.path,
         headers: request.headers,
-        setupRequest: (req: any) => {
+        setupRequest: (req: autocannon.Request) => {
           const extra = request.next?.(i++);
           return extra
             ? { ...req, body: extra.body, headers: { ...req.headers, ...extra.headers } }
