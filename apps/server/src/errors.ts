@@ -19,9 +19,11 @@ const UNIQUE_CONFLICTS: Record<string, string> = {
   memberships_user_id_organization_id_unique: 'This person is already a member of the organization',
 };
 
+export const UNAVAILABLE_MESSAGE = 'Service temporarily unavailable; try again shortly';
+
 const MESSAGE_BY_STATUS: Record<number, string> = {
   500: 'Internal server error',
-  503: 'Service temporarily unavailable; try again shortly',
+  503: UNAVAILABLE_MESSAGE,
 };
 
 /**

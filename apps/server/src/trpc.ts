@@ -21,7 +21,6 @@ const t = initTRPC
   });
 
 export const router = t.router;
-export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.use(async ({ ctx, next }) => {
   const result = await next();
@@ -75,6 +74,12 @@ function memberOf(source: OrganizationSource) {
         });
       }
       membership = memberships[0];
+      if (!membership) {
+        throw new TRPCError({
+          code: 'FORBIDDEN',
+          message: 'You belong to no organization yet: create one, or accept an invitation',
+        });
+      }
     } else {
       membership = await membershipIn(sql, userId, wanted);
     }

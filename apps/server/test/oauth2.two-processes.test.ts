@@ -7,7 +7,7 @@ import {
   introspect,
   revoke,
   type ServerProcess,
-  startServerProcess,
+  startPeerProcess,
   type Tenant,
   tenant,
   useTestServer,
@@ -19,11 +19,7 @@ let b: ServerProcess;
 let acme: Tenant;
 
 beforeAll(async () => {
-  b = await startServerProcess({
-    DATABASE_URL: a().database.url,
-    KEY_ENCRYPTION_KEY: a().database.keyEncryptionKey,
-    ISSUER_URL: a().server.services.config.issuerUrl,
-  });
+  b = await startPeerProcess(a());
   acme = await tenant(a().url);
 }, 60_000);
 

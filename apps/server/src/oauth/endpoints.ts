@@ -2,7 +2,7 @@ import { tokenRequestJson } from '@timbrix/shared/schemas';
 import { SCOPES, type Scope } from '@timbrix/shared/scopes';
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { Services } from '../context.js';
-import { isDatabaseUnavailable } from '../errors.js';
+import { isDatabaseUnavailable, UNAVAILABLE_MESSAGE } from '../errors.js';
 import { hasContent, jsonBodies, MAX_BODY_BYTES } from '../http/body.js';
 import { RateLimited } from '../limits/rate-limiter.js';
 import type { AuthenticatedClient, ClientCredentials } from './client-auth.js';
@@ -34,7 +34,7 @@ const SERVER_ERROR = { status: 500, code: 'server_error', description: 'Internal
 const UNAVAILABLE = {
   status: 503,
   code: 'temporarily_unavailable',
-  description: 'Service temporarily unavailable; try again shortly',
+  description: UNAVAILABLE_MESSAGE,
 };
 
 /** Runs an OAuth handler, turning its failures into protocol errors that reveal nothing inside. */

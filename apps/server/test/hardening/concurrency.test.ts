@@ -3,7 +3,7 @@ import {
   api,
   type ServerProcess,
   signUp,
-  startServerProcess,
+  startPeerProcess,
   type Tenant,
   tenant,
   uniqueEmail,
@@ -17,12 +17,7 @@ let b: ServerProcess;
 let org: Tenant;
 
 beforeAll(async () => {
-  b = await startServerProcess({
-    DATABASE_URL: a().database.url,
-    KEY_ENCRYPTION_KEY: a().database.keyEncryptionKey,
-    ISSUER_URL: a().server.services.config.issuerUrl,
-    RATE_LIMITS: 'off',
-  });
+  b = await startPeerProcess(a(), { RATE_LIMITS: 'off' });
   org = await tenant(a().url);
 }, 60_000);
 

@@ -7,6 +7,7 @@ import { databaseUrl, quoteIdentifier, withClient } from '../../src/db/admin.js'
 import { createLogger } from '../../src/logger.js';
 import './provided.js';
 import { type RunningServer, startServer } from '../../src/server.js';
+import { startServerProcess } from './process.js';
 
 export * from './http.js';
 
@@ -133,3 +134,16 @@ export function useTestServer(options: TestServerOptions = {}): () => TestServer
 }
 export * from './oauth.js';
 export * from './process.js';
+
+/**
+ * The built server as a second process of `peer`'s deployment: its database, key-encryption
+ * key and issuer URL.
+ */
+export function startPeerProcess(peer: TestServer, env: Record<string, string> = {}) {
+  return startServerProcess({
+    DATABASE_URL: peer.database.url,
+    KEY_ENCRYPTION_KEY: peer.database.keyEncryptionKey,
+    ISSUER_URL: peer.server.services.config.issuerUrl,
+    ...env,
+  });
+}
