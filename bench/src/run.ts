@@ -371,6 +371,30 @@ async function summarizeProfiles(): Promise<string[]> {
   return lines;
 }
 
+type Row = Awaited<ReturnType<typeof measure>>;
+
+/** The run's results as one Markdown table, as docs/performance.md shows them. */
+function table(rows: Row[]): string {
+  const lines = [
+    '| scenario | Timbrix req/s | p50 / p99 ms | reference req/s | p50 / p99 ms | ratio | target |',
+    '|---|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const row of rows) {
+    const target = row.target
+      ? `${[
+          row.target.ratio && `≥ ${row.target.ratio}`,
+          row.target.rps && `> ${row.target.rps} req/s`,
+        ]
+          .filter(Boolean)
+          .join(' and ')}: ${row.met ? 'met' : 'MISSED'}`
+      : '';
+    lines.push(
+      `| ${row.scenario} | ${row.project.rps} | ${row.project.p50} / ${row.project.p99} | ${row.reference.rps} | ${row.reference.p50} / ${row.reference.p99} | ${row.ratio} | ${target} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 async function main() {
   await mkdir(resultsDir, { recursive: true });
   let stopDatabase = async () => {};
@@ -443,6 +467,7 @@ async function main() {
       console.log(`\n${profiles.join('\n')}`);
     }
 
+    console.log(`\n${table(rows)}`);
     const results = { machine, settings, scenarios: rows, profiles };
     await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
     console.log(`\nwrote ${join('bench', 'results', 'latest.json')}`);
