@@ -51,7 +51,7 @@ describe('SIGTERM under load', () => {
         scopes: ['read:user'],
       }),
     );
-    await sleep(15);
+    await sleep(40);
     const signalled = performance.now();
     expect(server.child.kill('SIGTERM')).toBe(true);
 
