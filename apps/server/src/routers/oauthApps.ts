@@ -72,11 +72,9 @@ async function requireGrantable(
 
 /** Routes on one app: the app named by `clientId`, in an organization the caller administers. */
 const appProcedure = authedProcedure.use(async ({ ctx, getRawInput, next }) => {
-  const clientId = (await getRawInput()) as { clientId?: unknown } | undefined;
+  const { clientId } = ((await getRawInput()) ?? {}) as { clientId?: unknown };
   const app =
-    typeof clientId?.clientId === 'string'
-      ? await ctx.em.findOne(OAuthApp, { clientId: clientId.clientId })
-      : null;
+    typeof clientId === 'string' ? await ctx.em.findOne(OAuthApp, { clientId }) : null;
   await requireRoleOver(ctx, app?.organization.id, 'oauthApps:manage', {
     notFound: NO_SUCH_APP,
     forbidden: ONLY_ADMINS,
