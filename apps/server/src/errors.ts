@@ -17,6 +17,7 @@ const UNIQUE_CONFLICTS: Record<string, string> = {
   users_email_unique: 'An account with this email already exists',
   organizations_slug_unique: 'This slug is already taken; choose another',
   memberships_user_id_organization_id_unique: 'This person is already a member of the organization',
+  invitations_pending_unique: 'Another invitation for this email is being made; try again',
 };
 
 export const UNAVAILABLE_MESSAGE = 'Service temporarily unavailable; try again shortly';
@@ -37,6 +38,13 @@ export function translateError(error: TRPCError): TRPCError {
     const message = constraint ? UNIQUE_CONFLICTS[constraint] : undefined;
     if (message) return new TRPCError({ code: 'CONFLICT', message, cause });
   }
+  if (isUnstorableText(cause)) {
+    return new TRPCError({
+      code: 'BAD_REQUEST',
+      message: 'Text must not contain NUL characters',
+      cause,
+    });
+  }
   if (cause instanceof RateLimited) {
     return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
   }
@@ -44,6 +52,14 @@ export function translateError(error: TRPCError): TRPCError {
     return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: MESSAGE_BY_STATUS[503], cause });
   }
   return error;
+}
+
+// Text PostgreSQL cannot take: NUL in a bound value (22021, 22P05), or in SQL the ORM wrote
+// the value into (08P01, "invalid message format"). Bad input, not a fault.
+const UNSTORABLE_TEXT_STATES = new Set(['22021', '22P05', '08P01']);
+
+function isUnstorableText(error: unknown): boolean {
+  return UNSTORABLE_TEXT_STATES.has((error as { code?: string } | undefined)?.code ?? '');
 }
 
 // SQLSTATEs that mean "the database can't serve you now", not "your query is wrong".
@@ -56,7 +72,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof ConnectionException || error.name === 'KnexTimeoutError') return true;
   const code = (error as { code?: string }).code ?? '';
   return (
-    code.startsWith('08') ||
+    (code.startsWith('08') && !UNSTORABLE_TEXT_STATES.has(code)) ||
     UNAVAILABLE_STATES.has(code) ||
     UNAVAILABLE_SOCKET_ERRORS.has(code) ||
     /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)

@@ -49,10 +49,13 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
 
 export const ORGANIZATION_HEADER = 'x-organization-id';
 
+/** No organization named: the caller's only one. */
+const SOLE = Symbol('the caller’s only organization');
+
 type OrganizationSource = (input: {
   rawInput: unknown;
   header: string | undefined;
-}) => string | undefined | 'sole';
+}) => string | undefined | typeof SOLE;
 
 function memberOf(source: OrganizationSource) {
   return authedProcedure.use(async ({ ctx, getRawInput, next }) => {
@@ -65,7 +68,7 @@ function memberOf(source: OrganizationSource) {
     const userId = ctx.session.userId;
 
     let membership: MembershipView | undefined;
-    if (wanted === 'sole') {
+    if (wanted === SOLE) {
       const memberships = await someMemberships(sql, userId);
       if (memberships.length > 1) {
         throw new TRPCError({
@@ -95,7 +98,7 @@ function memberOf(source: OrganizationSource) {
 }
 
 /** In the organization named by `X-Organization-Id`, or the caller's only one. */
-export const orgProcedure = memberOf(({ header }) => header ?? 'sole');
+export const orgProcedure = memberOf(({ header }) => header ?? SOLE);
 
 /** In the organization named by the `organizationId` path parameter (the input, on tRPC). */
 export const orgByIdProcedure = memberOf(({ rawInput }) => {

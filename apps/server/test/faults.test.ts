@@ -72,6 +72,8 @@ describe('database faults', () => {
         code: 'INTERNAL_SERVER_ERROR',
       });
       expect(server().logs()).toContain('procedure failed'); // the detail goes to the log
+      expect(server().logs()).toContain('does not exist');
+      expect(server().logs()).not.toMatch(/insert into|\$argon2id/); // but no SQL, no values
     } finally {
       await server().sql('alter table oauth_client_secrets_moved rename to oauth_client_secrets');
     }

@@ -11,7 +11,10 @@ import {
 } from './harness/index.js';
 
 const platformAdminEmail = uniqueEmail('platform-admin');
-const server = useTestServer({ env: { PLATFORM_ADMIN_EMAILS: platformAdminEmail } });
+const secondPlatformAdminEmail = uniqueEmail('platform-admin');
+const server = useTestServer({
+  env: { PLATFORM_ADMIN_EMAILS: `${platformAdminEmail},${secondPlatformAdminEmail}` },
+});
 const origin = () => server().url;
 
 // The seed documentation's example request, verbatim.
@@ -238,6 +241,7 @@ describe('POST /api/oauth/apps: who may create', () => {
       organizationId,
       crypto.randomUUID(),
       'not-a-uuid',
+      'sole',
       "'; drop table users;--",
     ]) {
       const response = await create(outsider.token, validApp, { 'X-Organization-Id': id });
@@ -302,6 +306,33 @@ describe('POST /api/oauth/apps: who may create', () => {
     const granted = await create(platformAdmin.token, request, { 'X-Organization-Id': own });
     expect(granted.status).toBe(201);
     expect(granted.body.scopes).toEqual(['read:user', 'admin:all']);
+  });
+});
+
+describe('an app with admin:all', () => {
+  it('is not handed a new secret or switched back on by an admin who is no platform administrator', async () => {
+    const platformAdmin = await signUp(origin(), secondPlatformAdminEmail);
+    const admin = await signUp(origin());
+    const { id: org } = await createOrganization(origin(), platformAdmin.token, 'Powerful');
+    await addMember(origin(), platformAdmin.token, org, admin, 'admin');
+    const headers = { 'X-Organization-Id': org };
+    const created = await create(
+      platformAdmin.token,
+      { name: 'All', scopes: ['admin:all'] },
+      headers,
+    );
+    expect(created.status).toBe(201);
+    const path = `/oauth/apps/${created.body.clientId}`;
+    const as = (token: string, method: string, suffix = '', body?: unknown) =>
+      api(origin(), method, `${path}${suffix}`, { token, body });
+
+    expect((await as(admin.token, 'POST', '/secret', {})).status).toBe(403);
+    expect((await as(admin.token, 'PATCH', '', { isActive: false })).status).toBe(200);
+    expect((await as(admin.token, 'PATCH', '', { isActive: true })).status).toBe(403);
+    expect((await as(admin.token, 'PATCH', '', { name: 'Renamed' })).status).toBe(200);
+    // The platform administrator may do both.
+    expect((await as(platformAdmin.token, 'PATCH', '', { isActive: true })).status).toBe(200);
+    expect((await as(platformAdmin.token, 'POST', '/secret', {})).status).toBe(201);
   });
 });
 

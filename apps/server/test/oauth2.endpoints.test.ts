@@ -183,6 +183,9 @@ describe('POST /api/oauth/token (documented JSON form)', () => {
     const scope = await jsonGrant({ ...app, scopes: ['write:members'] });
     expect(scope.status).toBe(400);
     expect(scope.body).toMatchObject({ error: 'invalid_scope', statusCode: 400 });
+    // An unknown scope is invalid_scope too, as on the form endpoint.
+    const unknown = await jsonGrant({ ...app, scopes: ['read:everything'] });
+    expect(unknown.body).toMatchObject({ error: 'invalid_scope', statusCode: 400 });
 
     const malformed = await jsonGrant({ clientId: app.clientId });
     expect(malformed.status).toBe(400);

@@ -204,6 +204,20 @@ describe('invitations', () => {
     expect(await members()).toHaveLength(2);
   });
 
+  it('gives racing invitations of one email a single pending invitation, never a 500', async () => {
+    const { owner, organizationId, invite } = await setup();
+    const email = uniqueEmail('racing-invite');
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => invite(owner.token, email)),
+    );
+    for (const response of responses) expect([201, 409]).toContain(response.status);
+    const pending = await server().sql(
+      'select id from invitations where organization_id = $1 and email = $2 and accepted_at is null',
+      [organizationId, email],
+    );
+    expect(pending).toHaveLength(1);
+  });
+
   it('lets two racing accepts of one token join once', async () => {
     const { owner, invite, accept } = await setup();
     const invitee = await signUp(origin());

@@ -111,6 +111,17 @@ export class SigningKeys {
     return { keys: this.published };
   }
 
+  /**
+   * The JSON Web Key Set as the database has it now, give or take a few seconds: a key
+   * another process has begun to sign with is published here before verifiers need it.
+   */
+  async currentJwks(): Promise<{ keys: JWK[] }> {
+    if (Date.now() - this.lastRefresh > REFRESH_ON_MISS_INTERVAL_MS) {
+      await this.refresh().catch(() => {}); // without the database, what we have is still right
+    }
+    return this.jwks();
+  }
+
   private async generate(em: EntityManager): Promise<SigningKey> {
     const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALGORITHM, {
       extractable: true,

@@ -12,12 +12,11 @@ export interface DatabaseOptions {
 
 /**
  * Fail fast when the database is away: a connection that can't be made within 1.5 s fails
- * every request waiting for it at once (knex propagates create errors). Waiting for a busy
- * pool under a burst is queueing, not an outage, and may take longer; no statement runs
- * longer than 5 s.
+ * every request waiting for it at once (knex propagates create errors), and no request
+ * waits longer than 1.8 s for a free connection. No statement runs longer than 5 s.
  */
 const CONNECT_TIMEOUT_MS = 1500;
-const ACQUIRE_TIMEOUT_MS = 10_000;
+const ACQUIRE_TIMEOUT_MS = 1800;
 const STATEMENT_TIMEOUT_MS = 5000;
 
 export function ormOptions({ url, poolMax = 10, log = () => {} }: DatabaseOptions): Options {
@@ -49,6 +48,8 @@ export function ormOptions({ url, poolMax = 10, log = () => {} }: DatabaseOption
       },
       // knex's own notices (a pooled connection that died, ...) go where ours go.
       log: { warn: log, error: log, deprecate: log, debug: () => {} },
+      // Error messages carry SQL with placeholders, never the values (hashes, emails).
+      compileSqlOnError: false,
     },
     allowGlobalContext: false,
     debug: false,
@@ -70,6 +71,8 @@ export async function migrate(orm: MikroORM): Promise<void> {
   const connection = orm.em.getConnection();
   await connection.transactional(async (trx) => {
     await connection.execute('select pg_advisory_xact_lock(7270010)', [], 'all', trx);
+    // A migration may take longer than any request should.
+    await connection.execute('set local statement_timeout = 0', [], 'run', trx);
     await orm.getMigrator().up({ transaction: trx });
   });
 }

@@ -64,6 +64,8 @@ export const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
   switch ((error as { type?: string }).type) {
     case 'entity.parse.failed':
       return sendError(res, 400, 'The request body is not valid JSON, or not a JSON object');
+    case 'parameters.too.many':
+      return sendError(res, 413, 'The request body has too many parameters');
     case 'entity.too.large':
       return sendError(res, 413, `The request body must be at most ${MAX_BODY_BYTES} bytes`);
     case 'encoding.unsupported':

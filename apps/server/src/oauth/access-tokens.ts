@@ -67,10 +67,12 @@ export class AccessTokens {
       sql
         .run(
           'insert-access-tokens',
+          // Joined to the apps: a row of an app deleted meanwhile is skipped, not the batch.
           `insert into oauth_access_tokens (id, app_id, scopes, expires_at)
-           select id, app_id, string_to_array(scope, ' '), to_timestamp(expires_at)
+           select t.id, t.app_id, string_to_array(t.scope, ' '), to_timestamp(t.expires_at)
              from unnest($1::text[], $2::uuid[], $3::text[], $4::bigint[])
-               as t(id, app_id, scope, expires_at)`,
+               as t(id, app_id, scope, expires_at)
+             join oauth_apps a on a.id = t.app_id`,
           [
             rows.map((row) => row.jti),
             rows.map((row) => row.appId),

@@ -66,6 +66,18 @@ export function readClientCredentials(
   throw invalidClient();
 }
 
+/** Runs before a verification that costs argon2 work; told afterwards if the secret matched. */
+export type VerificationGuard = () => Promise<{ succeeded(): Promise<void> }>;
+
+function toClient(app: ClientRow): AuthenticatedClient {
+  return {
+    appId: app.app_id,
+    clientId: app.client_id,
+    organizationId: app.organization_id,
+    scopes: app.scopes,
+  };
+}
+
 interface ClientRow {
   app_id: string;
   client_id: string;
@@ -93,32 +105,42 @@ export class ClientAuthenticator {
     private readonly cacheEnabled: boolean,
   ) {}
 
-  async authenticate({ clientId, clientSecret }: ClientCredentials): Promise<AuthenticatedClient> {
+  /**
+   * Authenticates a client. `guard` runs before any argon2 verification (and may refuse it):
+   * that is where failed attempts are counted. A secret the cache recognises costs nothing
+   * and is never counted, so a client that knows its secret is not slowed by someone
+   * guessing at it.
+   */
+  async authenticate(
+    { clientId, clientSecret }: ClientCredentials,
+    guard?: VerificationGuard,
+  ): Promise<AuthenticatedClient> {
     const rows = CLIENT_ID.test(clientId) ? await this.load(clientId) : [];
     const app = rows[0];
-    if (!app) {
-      await verifyDecoy(clientSecret); // the same work as a wrong secret
-      throw invalidClient();
-    }
-
     const secrets = rows.filter((row) => row.secret_id && row.secret_hash);
-    if (!(await this.matches(secrets, clientSecret)) || !app.is_active) throw invalidClient();
-    return {
-      appId: app.app_id,
-      clientId: app.client_id,
-      organizationId: app.organization_id,
-      scopes: app.scopes,
-    };
+    const digest = createHmac('sha256', this.digestKey).update(clientSecret).digest();
+
+    if (app && this.recognised(secrets, digest)) {
+      if (!app.is_active) throw invalidClient();
+      return toClient(app);
+    }
+    const attempt = await guard?.();
+    const verified = app ? await this.verify(secrets, clientSecret, digest) : false;
+    if (!app) await verifyDecoy(clientSecret); // the same work as a wrong secret
+    if (!verified || !app?.is_active) throw invalidClient();
+    await attempt?.succeeded();
+    return toClient(app);
   }
 
-  private async matches(secrets: ClientRow[], presented: string): Promise<boolean> {
-    const digest = createHmac('sha256', this.digestKey).update(presented).digest();
-    if (this.cacheEnabled) {
-      for (const { secret_id } of secrets) {
-        const known = this.verified.get(secret_id!);
-        if (known && timingSafeEqual(known, digest)) return true;
-      }
-    }
+  private recognised(secrets: ClientRow[], digest: Buffer): boolean {
+    if (!this.cacheEnabled) return false;
+    return secrets.some(({ secret_id }) => {
+      const known = this.verified.get(secret_id!);
+      return known !== undefined && timingSafeEqual(known, digest);
+    });
+  }
+
+  private async verify(secrets: ClientRow[], presented: string, digest: Buffer): Promise<boolean> {
     if (secrets.length === 0) {
       await verifyDecoy(presented);
       return false;

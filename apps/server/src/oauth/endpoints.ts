@@ -108,9 +108,10 @@ export function oauthEndpoints(services: Services): Router {
   const router = Router();
 
   /**
-   * Authenticates the client of a request. Failures count per client and address and per
-   * address: an attacker guessing one client's secret is stopped without locking that client
-   * out of its own addresses.
+   * Authenticates the client of a request. Attempts that need argon2 work count per client
+   * and address and per address, before the work, and successes give their place back: an
+   * attacker guessing one client's secret is stopped, and the client itself, whose secret the
+   * cache knows, is never held up by it.
    */
   const authenticate = async (
     req: Request,
@@ -125,13 +126,12 @@ export function oauthEndpoints(services: Services): Router {
       if (error instanceof OAuthError) await limits.attempt([rules.authFailuresPerIp, ip]);
       throw error;
     }
-    const attempt = await limits.attempt(
-      [rules.authFailuresPerIp, ip],
-      [rules.authFailuresPerClientIp, presented.clientId, ip],
+    return clients.authenticate(presented, () =>
+      limits.attempt(
+        [rules.authFailuresPerIp, ip],
+        [rules.authFailuresPerClientIp, presented.clientId, ip],
+      ),
     );
-    const client = await clients.authenticate(presented);
-    await attempt.succeeded();
-    return client;
   };
   const fromRequest = (req: Request, body: Form) => () =>
     readClientCredentials(req.headers.authorization, body);
@@ -237,9 +237,9 @@ export function oauthEndpoints(services: Services): Router {
     });
   });
 
-  router.get('/.well-known/jwks.json', (_req, res) => {
+  router.get('/.well-known/jwks.json', async (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
-    res.json(keys.jwks());
+    res.json(await keys.currentJwks());
   });
 
   return router;

@@ -73,8 +73,7 @@ async function requireGrantable(
 /** Routes on one app: the app named by `clientId`, in an organization the caller administers. */
 const appProcedure = authedProcedure.use(async ({ ctx, getRawInput, next }) => {
   const { clientId } = ((await getRawInput()) ?? {}) as { clientId?: unknown };
-  const app =
-    typeof clientId === 'string' ? await ctx.em.findOne(OAuthApp, { clientId }) : null;
+  const app = typeof clientId === 'string' ? await ctx.em.findOne(OAuthApp, { clientId }) : null;
   await requireRoleOver(ctx, app?.organization.id, 'oauthApps:manage', {
     notFound: NO_SUCH_APP,
     forbidden: ONLY_ADMINS,
@@ -221,6 +220,8 @@ export const oauthAppsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { app } = ctx;
       if (input.scopes) await requireGrantable(ctx, input.scopes, app.scopes);
+      // Switching an app back on hands its power out again: only to someone who may grant it.
+      if (input.isActive && !app.isActive) await requireGrantable(ctx, input.scopes ?? app.scopes);
       if (input.name !== undefined) app.name = input.name;
       if (input.description !== undefined) app.description = input.description || null;
       if (input.redirectUri !== undefined) app.redirectUri = input.redirectUri;
@@ -266,6 +267,8 @@ export const oauthAppsRouter = router({
     .input(rotateSecretInput)
     .output(rotatedSecret)
     .mutation(async ({ ctx, input }) => {
+      // A new secret is the app's whole power in new hands: only for someone who may grant it.
+      await requireGrantable(ctx, ctx.app.scopes);
       const secret = await newClientSecret();
       const graceSeconds = input.graceSeconds ?? DEFAULT_GRACE_SECONDS;
       const previousSecretExpiresAt = await ctx.em.transactional(async (em) => {

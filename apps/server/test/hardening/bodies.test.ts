@@ -108,6 +108,29 @@ describe('request bodies', () => {
     expect((await api(server().url, 'GET', '/health')).status).toBe(200);
   });
 
+  it('answers 413 to a form with too many parameters', async () => {
+    const params = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`p${i}`, 'x']));
+    const response = await formPost(server().url, '/oauth2/token', params, app);
+    expect(response.status).toBe(413);
+  });
+
+  it('answers 4xx, never 5xx, to NUL characters wherever text reaches the database', async () => {
+    const login = await post(
+      '/auth/login',
+      JSON.stringify({ email: '\u0000@x.co', password: 'x' }),
+    );
+    expect(login.status).toBe(400);
+    const create = await post(
+      '/oauth/apps',
+      JSON.stringify({ name: 'a\u0000b', scopes: ['read:user'] }),
+    );
+    expect(create.status).toBe(400);
+    const read = await api(server().url, 'GET', '/oauth/apps/app_%00', { token: org.owner.token });
+    expect(read.status).toBeGreaterThanOrEqual(400);
+    expect(read.status).toBeLessThan(500);
+    expect((await api(server().url, 'GET', '/health')).status).toBe(200);
+  });
+
   it('ignores __proto__ and constructor keys', async () => {
     const response = await post(
       '/oauth/apps',

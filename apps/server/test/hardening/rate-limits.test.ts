@@ -85,6 +85,15 @@ describe('token endpoint limits', () => {
     expect((await grantFrom('127.0.0.3', app)).status).toBe(200);
   });
 
+  it('never holds up a client whose secret it knows, whatever is guessed from its address', async () => {
+    const app = await (await tenant(server().url)).createApp();
+    expect((await grantFrom('127.0.0.10', app)).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await grantFrom('127.0.0.10', wrong(app))).status).toBe(401);
+    expectLimited(await grantFrom('127.0.0.10', wrong(app)), 3);
+    expect((await grantFrom('127.0.0.10', app)).status).toBe(200);
+  });
+
   it('limits failures per address across clients, well above the per-client limit', async () => {
     const orgs = await Promise.all([
       tenant(server().url),
