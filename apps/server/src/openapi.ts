@@ -35,7 +35,20 @@ const CLIENT_AUTH = [{ clientBasic: [] }, {}];
 const RFC_ERRORS = {
   400: json('invalid_request, invalid_scope or unsupported_grant_type', oauthErrorBody),
   401: json('invalid_client: unknown client, wrong secret or deactivated app', oauthErrorBody),
+  413: json('The body is over 64 KiB, or has too many parameters', errorBodySchema),
   415: json('The body is not application/x-www-form-urlencoded', oauthErrorBody),
+  429: json('too_many_requests: see Retry-After', oauthErrorBody),
+  503: json('temporarily_unavailable: the database is not answering', oauthErrorBody),
+};
+
+/** What any procedure may answer besides its own errors, by method. */
+const COMMON_ERRORS: Record<string, Record<number, string>> = {
+  body: {
+    413: 'The body is over 64 KiB',
+    415: 'The body is not application/json',
+    503: 'The database is not answering; try again shortly',
+  },
+  plain: { 503: 'The database is not answering; try again shortly' },
 };
 
 /** The OAuth protocol endpoints: plain express handlers, documented here by hand. */
@@ -67,7 +80,10 @@ const oauthPaths = {
         200: json('An access token (RFC 9068 JWT)', tokenResponse),
         400: json('invalid_request or invalid_scope', oauthJsonErrorBody),
         401: json('invalid_client', oauthJsonErrorBody),
+        413: json('The body is over 64 KiB', errorBodySchema),
         415: json('The body is not application/json', errorBodySchema),
+        429: json('too_many_requests: see Retry-After', oauthJsonErrorBody),
+        503: json('temporarily_unavailable: the database is not answering', oauthJsonErrorBody),
       },
     },
   },
@@ -138,6 +154,11 @@ export function buildOpenApiDocument(apiBaseUrl: string): OpenAPIObject {
       delete operation.responses['200'];
       operation.responses[meta.successStatus] =
         meta.successStatus === 204 ? { description: success.description } : success;
+    }
+    const common =
+      COMMON_ERRORS[['GET', 'DELETE'].includes(meta.openapi.method) ? 'plain' : 'body']!;
+    for (const [status, description] of Object.entries(common)) {
+      operation.responses[status] ??= { description };
     }
     for (const [status, response] of Object.entries(operation.responses)) {
       if (Number(status) >= 400) response.content = ERROR_CONTENT;

@@ -46,7 +46,11 @@ export const authRouter = router({
         tags: ['auth'],
         summary: 'Sign in and get a session token',
         protect: false,
-        errorResponses: { 400: 'Invalid input data', 401: INVALID_CREDENTIALS },
+        errorResponses: {
+          400: 'Invalid input data',
+          401: INVALID_CREDENTIALS,
+          429: 'Too many failed sign-ins from this address; see Retry-After',
+        },
       },
     })
     .input(loginInput)

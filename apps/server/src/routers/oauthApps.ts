@@ -102,6 +102,7 @@ export const oauthAppsRouter = router({
           'OAuth application created successfully. Client secret returned only once - save it immediately!',
         errorResponses: errors({
           403: 'Access denied. Only owners and admins can create OAuth applications.',
+          429: 'Too many apps created in this organization; see Retry-After',
         }),
       },
       successStatus: 201,
