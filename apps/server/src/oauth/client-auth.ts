@@ -125,8 +125,10 @@ export class ClientAuthenticator {
       return toClient(app);
     }
     const attempt = await guard?.();
-    const verified = app ? await this.verify(secrets, clientSecret, digest) : false;
-    if (!app) await verifyDecoy(clientSecret); // the same work as a wrong secret
+    // No such client: the same argon2 work as a wrong secret.
+    const verified = app
+      ? await this.verify(secrets, clientSecret, digest)
+      : await verifyDecoy(clientSecret);
     if (!verified || !app?.is_active) throw invalidClient();
     await attempt?.succeeded();
     return toClient(app);
