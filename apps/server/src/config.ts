@@ -2,21 +2,32 @@ import { z } from 'zod';
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const perWindow = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const HOUR_MS = 3_600_000;
 const onOff = (fallback: 'on' | 'off') => z.enum(['on', 'off']).default(fallback);
 
-/** Express's `trust proxy`: off, a hop count, or addresses and subnets (`loopback`, CIDRs). */
+/**
+ * Express's `trust proxy`: off, a hop count, or the proxies' addresses and subnets
+ * (`loopback`, CIDRs). Never `true`: that believes the leftmost X-Forwarded-For entry, which
+ * the client writes itself.
+ */
 const trustProxy = z
   .string()
   .default('false')
-  .transform((value): boolean | number | string[] => {
+  .refine((value) => value !== 'true', {
+    message:
+      'true would trust an address the client chooses; give the number of proxies in front (1) or their addresses (loopback, 10.0.0.0/8)',
+  })
+  .transform((value): false | number | string[] => {
     if (value === 'false') return false;
-    if (value === 'true') return true;
     if (/^\d+$/.test(value)) return Number(value);
     return value
       .split(',')
       .map((entry) => entry.trim())
       .filter(Boolean);
   });
+
+/** A setting that no longer exists: set, it stops the start with `why`. */
+const removed = (why: string) => z.never({ error: why }).optional();
 
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -48,6 +59,10 @@ const environmentSchema = z.object({
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP: perWindow(10),
   RATE_LIMIT_LOGIN_FAILURES_PER_IP: perWindow(100),
   RATE_LIMIT_APP_CREATES_PER_ORGANIZATION: perWindow(30),
+  RATE_LIMIT_SIGNUPS_PER_IP_PER_HOUR: perWindow(10),
+  RATE_LIMIT_ORGANIZATIONS_PER_USER_PER_HOUR: perWindow(10),
+  TRPC_MAX_BATCH_CALLS: z.coerce.number().int().min(1).max(100).default(10),
+  ARGON2_MAX_WAITING: z.coerce.number().int().min(0).max(100_000).default(256),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -63,15 +78,9 @@ const environmentSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.url({ error: 'must list origins such as https://app.example.com' }))),
-  PLATFORM_ADMIN_EMAILS: z
-    .string()
-    .default('')
-    .transform((list) =>
-      list
-        .split(',')
-        .map((email) => email.trim().toLowerCase())
-        .filter(Boolean),
-    ),
+  PLATFORM_ADMIN_EMAILS: removed(
+    'was removed: registering an address proves nothing about owning it. Unset it, and grant platform administrators with the grant-platform-admin command',
+  ),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -100,7 +109,8 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     redisUrl: env.REDIS_URL,
     trustProxy: env.TRUST_PROXY,
     corsOrigins: env.CORS_ORIGINS,
-    platformAdminEmails: env.PLATFORM_ADMIN_EMAILS,
+    trpcMaxBatchCalls: env.TRPC_MAX_BATCH_CALLS,
+    argon2MaxWaiting: env.ARGON2_MAX_WAITING,
     dbPoolMax: env.DB_POOL_MAX,
     logLevel: env.LOG_LEVEL,
   };
@@ -108,7 +118,7 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
 
 function rateLimitRules(env: z.infer<typeof environmentSchema>) {
   const windowMs = env.RATE_LIMIT_WINDOW_SECONDS * 1000;
-  const rule = (name: string, max: number) => ({ name, max, windowMs });
+  const rule = (name: string, max: number, perMs = windowMs) => ({ name, max, windowMs: perMs });
   return {
     grantsPerClient: rule('grants', env.RATE_LIMIT_GRANTS_PER_CLIENT),
     authFailuresPerClientIp: rule('auth-fail', env.RATE_LIMIT_AUTH_FAILURES_PER_CLIENT_IP),
@@ -116,6 +126,12 @@ function rateLimitRules(env: z.infer<typeof environmentSchema>) {
     loginFailuresPerAccountIp: rule('login-fail', env.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP),
     loginFailuresPerIp: rule('login-fail-ip', env.RATE_LIMIT_LOGIN_FAILURES_PER_IP),
     appCreatesPerOrganization: rule('app-create', env.RATE_LIMIT_APP_CREATES_PER_ORGANIZATION),
+    signupsPerIp: rule('signup', env.RATE_LIMIT_SIGNUPS_PER_IP_PER_HOUR, HOUR_MS),
+    organizationsPerUser: rule(
+      'org-create',
+      env.RATE_LIMIT_ORGANIZATIONS_PER_USER_PER_HOUR,
+      HOUR_MS,
+    ),
   };
 }
 

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+import type { Hasher } from './auth/passwords.js';
 import type { Sessions } from './auth/sessions.js';
 import type { SigningKeys } from './auth/signing-keys.js';
 import type { Config } from './config.js';
@@ -18,6 +19,8 @@ export interface Services {
   /** Prepared statements for the hot paths. */
   sql: Statements;
   keys: SigningKeys;
+  /** Argon2id for passwords and client secrets, a bounded queue of jobs. */
+  hasher: Hasher;
   sessions: Sessions;
   clients: ClientAuthenticator;
   tokens: AccessTokens;

@@ -5,6 +5,7 @@ import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import type { DefaultErrorShape } from '@trpc/server/unstable-core-do-not-import';
+import { Overloaded } from './auth/passwords.js';
 import { RateLimited } from './limits/rate-limiter.js';
 
 export interface Issue {
@@ -48,7 +49,7 @@ export function translateError(error: TRPCError): TRPCError {
   if (cause instanceof RateLimited) {
     return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
   }
-  if (isDatabaseUnavailable(cause)) {
+  if (cause instanceof Overloaded || isDatabaseUnavailable(cause)) {
     return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: MESSAGE_BY_STATUS[503], cause });
   }
   return error;

@@ -1,4 +1,4 @@
-import { grantPlatformAdmin } from './commands/grant-platform-admin.js';
+import { setPlatformAdmin } from './commands/platform-admin.js';
 import { rotateSigningKey } from './commands/rotate-signing-key.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -32,6 +32,7 @@ async function serve() {
 const USAGE = `Usage:
   main.js                               start the server
   main.js grant-platform-admin <email>  make an existing account a platform administrator
+  main.js revoke-platform-admin <email> make it an ordinary account again
   main.js rotate-signing-key            retire the signing key and make a new one`;
 
 async function run([command, ...args]: string[]) {
@@ -40,8 +41,9 @@ async function run([command, ...args]: string[]) {
     case 'serve':
       return serve();
     case 'grant-platform-admin':
+    case 'revoke-platform-admin':
       if (!args[0]) throw new ConfigError(USAGE);
-      await grantPlatformAdmin(loadConfig(), logger, args[0]);
+      await setPlatformAdmin(loadConfig(), logger, args[0], command === 'grant-platform-admin');
       return process.exit(0);
     case 'rotate-signing-key':
       await rotateSigningKey(loadConfig(), logger);

@@ -4,13 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createApp } from './app.js';
 import { localKeyEncryptionKey } from './auth/key-encryption.js';
+import { Hasher } from './auth/passwords.js';
 import { Sessions } from './auth/sessions.js';
 import { SigningKeys } from './auth/signing-keys.js';
 import type { Config } from './config.js';
 import type { Services } from './context.js';
 import { databaseUrl, ensureDatabase } from './db/admin.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
-import { User } from './db/entities/index.js';
 import { type MikroORM, migrate, openDatabase } from './db/orm.js';
 import { Statements } from './db/statements.js';
 import { RateLimiter } from './limits/rate-limiter.js';
@@ -68,15 +68,6 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       log: (message) => logger.info({ component: 'orm' }, message),
     });
     await migrate(orm);
-    if (config.platformAdminEmails.length > 0) {
-      await orm.em
-        .fork()
-        .nativeUpdate(
-          User,
-          { email: { $in: config.platformAdminEmails } },
-          { isPlatformAdmin: true },
-        );
-    }
 
     const keys = await signingKeysFor(orm, config, await resolveKeyEncryptionKey(config, logger));
 
@@ -93,13 +84,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     const issuerUrl = config.issuerUrl ?? `http://localhost:${port}`;
+    const hasher = new Hasher(config.argon2MaxWaiting);
     const services: Services = {
       config: { ...config, issuerUrl },
       orm,
       sql,
       keys,
+      hasher,
       sessions: new Sessions(keys, issuerUrl, config.sessionTtlSeconds),
-      clients: new ClientAuthenticator(sql, config.clientSecretCache),
+      clients: new ClientAuthenticator(sql, hasher, config.clientSecretCache),
       tokens: new AccessTokens(sql, keys, issuerUrl, config.accessTokenTtlSeconds),
       limits: new RateLimiter(counters, config.rateLimits.rules),
       logger,

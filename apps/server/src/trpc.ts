@@ -1,6 +1,7 @@
 import { type Action, can, type Role } from '@timbrix/shared/roles';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
+import { Overloaded } from './auth/passwords.js';
 import type { Context } from './context.js';
 import { type MembershipView, membershipIn, someMemberships } from './db/memberships.js';
 import { formatError, type TrpcErrorShape, translateError } from './errors.js';
@@ -27,12 +28,14 @@ export const publicProcedure = t.procedure.use(async ({ ctx, next }) => {
   if (!result.ok) {
     const { cause } = result.error;
     if (cause instanceof RateLimited) ctx.res.set(cause.headers());
+    if (cause instanceof Overloaded) ctx.res.set('Retry-After', String(cause.retryAfterSeconds));
     throw translateError(result.error);
   }
   return result;
 });
 
-const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+// The scheme is case-insensitive (RFC 9110 section 11.1).
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
 /** A signed-in person: a valid session token in `Authorization: Bearer`. */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {

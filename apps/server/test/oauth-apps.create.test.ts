@@ -4,17 +4,13 @@ import {
   addMember,
   api,
   createOrganization,
+  platformAdminCommand,
   type SignedUpUser,
   signUp,
-  uniqueEmail,
   useTestServer,
 } from './harness/index.js';
 
-const platformAdminEmail = uniqueEmail('platform-admin');
-const secondPlatformAdminEmail = uniqueEmail('platform-admin');
-const server = useTestServer({
-  env: { PLATFORM_ADMIN_EMAILS: `${platformAdminEmail},${secondPlatformAdminEmail}` },
-});
+const server = useTestServer();
 const origin = () => server().url;
 
 // The seed documentation's example request, verbatim.
@@ -291,7 +287,8 @@ describe('POST /api/oauth/apps: who may create', () => {
     expect(denied.status).toBe(403);
     expect(denied.body.message).toContain('admin:all');
 
-    const platformAdmin = await signUp(origin(), platformAdminEmail);
+    const platformAdmin = await signUp(origin());
+    await platformAdminCommand(server(), platformAdmin.email);
     const me = await api(origin(), 'GET', '/users/me', { token: platformAdmin.token });
     expect(me.body.isPlatformAdmin).toBe(true);
 
@@ -310,8 +307,9 @@ describe('POST /api/oauth/apps: who may create', () => {
 });
 
 describe('an app with admin:all', () => {
-  it('is not handed a new secret or switched back on by an admin who is no platform administrator', async () => {
-    const platformAdmin = await signUp(origin(), secondPlatformAdminEmail);
+  it('is changed only by a platform administrator; an admin may stop it', async () => {
+    const platformAdmin = await signUp(origin());
+    await platformAdminCommand(server(), platformAdmin.email);
     const admin = await signUp(origin());
     const { id: org } = await createOrganization(origin(), platformAdmin.token, 'Powerful');
     await addMember(origin(), platformAdmin.token, org, admin, 'admin');
@@ -329,10 +327,24 @@ describe('an app with admin:all', () => {
     expect((await as(admin.token, 'POST', '/secret', {})).status).toBe(403);
     expect((await as(admin.token, 'PATCH', '', { isActive: false })).status).toBe(200);
     expect((await as(admin.token, 'PATCH', '', { isActive: true })).status).toBe(403);
-    expect((await as(admin.token, 'PATCH', '', { name: 'Renamed' })).status).toBe(200);
-    // The platform administrator may do both.
+    for (const change of [
+      { name: 'Renamed' },
+      { description: 'Changed' },
+      { redirectUri: 'https://evil.example/cb' },
+      { scopes: ['admin:all', 'read:user'] },
+      { isActive: false, name: 'Renamed' },
+    ]) {
+      const refused = await as(admin.token, 'PATCH', '', change);
+      expect(refused.status).toBe(403);
+      expect(refused.body.message).toMatch(/platform administrators.*deactivate or delete/);
+    }
+    expect((await as(admin.token, 'GET')).body).toMatchObject({ name: 'All', redirectUri: null });
+    // The platform administrator may do all of it.
     expect((await as(platformAdmin.token, 'PATCH', '', { isActive: true })).status).toBe(200);
+    expect((await as(platformAdmin.token, 'PATCH', '', { name: 'Renamed' })).status).toBe(200);
     expect((await as(platformAdmin.token, 'POST', '/secret', {})).status).toBe(201);
+    // And an admin may still delete it.
+    expect((await as(admin.token, 'DELETE')).status).toBe(204);
   });
 });
 

@@ -84,10 +84,10 @@ describe('GET /api/openapi.json', () => {
     );
     expect(documented.sort()).toEqual(
       [
-        'POST /auth/register 201,400,409,413,415,503',
+        'POST /auth/register 201,400,409,413,415,429,503',
         'POST /auth/login 200,400,401,413,415,429,503',
         'GET /users/me 200,401,503',
-        'POST /organizations 201,400,401,409,413,415,503',
+        'POST /organizations 201,400,401,409,413,415,429,503',
         'POST /organizations/{organizationId}/members/invite 201,400,401,403,409,413,415,503',
         'POST /invites/accept 200,400,401,403,404,409,413,415,503',
         'POST /oauth/apps 201,400,401,403,413,415,429,503',

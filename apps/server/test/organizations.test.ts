@@ -1,3 +1,4 @@
+import { isTimbrixSecret } from '@timbrix/shared/secrets';
 import { describe, expect, it } from 'vitest';
 import { api, signUp, uniqueEmail, uniqueSlug, useTestServer } from './harness/index.js';
 
@@ -97,7 +98,7 @@ describe('invitations', () => {
       id: expect.any(String),
       email: invitee.email,
       role: 'admin',
-      token: expect.stringMatching(/^inv_[A-Za-z0-9_-]{43}$/),
+      token: expect.toSatisfy((token: string) => isTimbrixSecret(token, 'invitation')),
       expiresAt: expect.any(String),
     });
     const days = (Date.parse(response.body.expiresAt) - Date.now()) / 86_400_000;

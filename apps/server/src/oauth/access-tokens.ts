@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Scope } from '@timbrix/shared/scopes';
 import { compactVerify, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { SIGNING_ALGORITHM, type SigningKeys } from '../auth/signing-keys.js';
 import { BatchWriter } from '../db/batch.js';
 import type { Statements } from '../db/statements.js';
 import type { AuthenticatedClient } from './client-auth.js';
+import { invalidClient } from './errors.js';
 
 /** RFC 9068: the media type of JWT access tokens, in the `typ` header. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -42,8 +44,29 @@ const INACTIVE = { active: false } as const;
 interface TokenRow {
   jti: string;
   appId: string;
+  secretId: string;
   scope: string;
   expiresAt: number;
+}
+
+/**
+ * When a token row (`t`, of app `a`) is live. Revocation, deactivation and narrowed scopes
+ * revoke rows for good (see `revokeBeyond`); the app's state and the secret its grant was
+ * made with are still checked here, so nothing ever counts on that having happened.
+ */
+const LIVE = `t.revoked_at is null and t.expires_at > now()
+  and a.is_active and t.scopes <@ a.scopes
+  and (t.client_secret_id is null or exists (
+    select 1 from oauth_client_secrets s
+     where s.id = t.client_secret_id and (s.expires_at is null or s.expires_at > now())))`;
+
+/** Timestamps as the driver reads them: ISO 8601 text. */
+export interface LiveToken {
+  id: string;
+  scopes: Scope[];
+  expires_at: string;
+  created_at: string;
+  last_used_at: string | null;
 }
 
 /**
@@ -53,7 +76,7 @@ interface TokenRow {
  */
 export class AccessTokens {
   readonly audience: string;
-  private readonly rows: BatchWriter<TokenRow>;
+  private readonly rows: BatchWriter<TokenRow, boolean>;
 
   constructor(
     private readonly sql: Statements,
@@ -63,25 +86,34 @@ export class AccessTokens {
   ) {
     this.audience = `${issuer}/api`;
     // Concurrent grants share an insert and a commit; each answer waits for its own row.
-    this.rows = new BatchWriter((rows) =>
-      sql
-        .run(
-          'insert-access-tokens',
-          // Joined to the apps: a row of an app deleted meanwhile is skipped, not the batch.
-          `insert into oauth_access_tokens (id, app_id, scopes, expires_at)
-           select t.id, t.app_id, string_to_array(t.scope, ' '), to_timestamp(t.expires_at)
-             from unnest($1::text[], $2::uuid[], $3::text[], $4::bigint[])
-               as t(id, app_id, scope, expires_at)
-             join oauth_apps a on a.id = t.app_id`,
-          [
-            rows.map((row) => row.jti),
-            rows.map((row) => row.appId),
-            rows.map((row) => row.scope),
-            rows.map((row) => row.expiresAt),
-          ],
-        )
-        .then(() => {}),
-    );
+    this.rows = new BatchWriter(async (rows) => {
+      const { rows: stored } = await sql.run<{ id: string }>(
+        'insert-access-tokens',
+        // Only for an app that still stands as it was when its client authenticated: a row
+        // of an app deleted, deactivated or narrowed meanwhile is skipped, not the batch. The
+        // share lock makes a concurrent deactivation wait for this insert, then revoke it.
+        `insert into oauth_access_tokens (id, app_id, client_secret_id, scopes, expires_at)
+         select t.id, t.app_id, t.secret_id, t.scopes, to_timestamp(t.expires_at)
+           from (select id, app_id, secret_id, string_to_array(scope, ' ') as scopes, expires_at
+                   from unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[])
+                     as u(id, app_id, secret_id, scope, expires_at)) t
+           join oauth_apps a on a.id = t.app_id
+           join oauth_client_secrets s on s.id = t.secret_id
+          where a.is_active and t.scopes <@ a.scopes
+            and (s.expires_at is null or s.expires_at > now())
+            for share of a
+         returning id`,
+        [
+          rows.map((row) => row.jti),
+          rows.map((row) => row.appId),
+          rows.map((row) => row.secretId),
+          rows.map((row) => row.scope),
+          rows.map((row) => row.expiresAt),
+        ],
+      );
+      const ids = new Set(stored.map((row) => row.id));
+      return rows.map((row) => ids.has(row.jti));
+    });
   }
 
   async issue(client: AuthenticatedClient, scopes: Scope[]): Promise<IssuedToken> {
@@ -103,7 +135,15 @@ export class AccessTokens {
       .setIssuedAt(issuedAt)
       .setExpirationTime(expiresAt)
       .sign(privateKey);
-    await this.rows.add({ jti, appId: client.appId, scope, expiresAt });
+    const stored = await this.rows.add({
+      jti,
+      appId: client.appId,
+      secretId: client.secretId,
+      scope,
+      expiresAt,
+    });
+    // The app or the secret changed while the token was being made: it was never valid.
+    if (!stored) throw invalidClient();
     return { access_token: token, token_type: 'Bearer', expires_in: this.ttlSeconds, scope };
   }
 
@@ -117,8 +157,7 @@ export class AccessTokens {
       `update oauth_access_tokens t set last_used_at = now()
          from oauth_apps a
         where t.id = $1 and a.id = t.app_id and a.organization_id = $2
-          and t.revoked_at is null and t.expires_at > now()
-          and a.is_active and t.scopes <@ a.scopes`,
+          and ${LIVE}`,
       [claims.jti, caller.organizationId],
     );
     if (touched.rowCount === 0) return INACTIVE;
@@ -167,6 +206,20 @@ export class AccessTokens {
     }
   }
 
+  /** The live tokens of an app, newest first. */
+  async live(appId: string, limit: number): Promise<LiveToken[]> {
+    const { rows } = await this.sql.run<LiveToken>(
+      'live-access-tokens',
+      `select t.id, t.scopes, t.expires_at, t.created_at, t.last_used_at
+         from oauth_access_tokens t join oauth_apps a on a.id = t.app_id
+        where t.app_id = $1 and ${LIVE}
+        order by t.created_at desc
+        limit $2`,
+      [appId, limit],
+    );
+    return rows;
+  }
+
   /** The jti of a token signed by this server, expired or not (revoking those is harmless). */
   private async signedJti(token: string): Promise<string | null> {
     try {
@@ -187,6 +240,24 @@ export class AccessTokens {
     if (!key) throw new errors.JWKSNoMatchingKey();
     return key;
   };
+
+  /**
+   * Revokes, for good, the app's tokens that its new state no longer allows: all of them when
+   * it is deactivated, those carrying a scope it lost otherwise. Runs in the transaction that
+   * changes the app, so that no later change (reactivation, the scope granted again) can bring
+   * a token back.
+   */
+  static async revokeBeyond(
+    em: EntityManager,
+    app: { id: string; isActive: boolean; scopes: readonly Scope[] },
+  ): Promise<void> {
+    await em.execute(
+      `update oauth_access_tokens set revoked_at = now()
+        where app_id = ? and revoked_at is null
+          and (not ? or not (scopes <@ string_to_array(?, ' ')))`,
+      [app.id, app.isActive, app.scopes.join(' ')],
+    );
+  }
 
   /** Deletes the rows of tokens that expired a while ago; they can never be active again. */
   async pruneExpired(): Promise<number> {

@@ -1,7 +1,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Scope } from '@timbrix/shared/scopes';
-import { verifyDecoy, verifySecret } from '../auth/passwords.js';
+import type { Hasher } from '../auth/passwords.js';
 import type { Statements } from '../db/statements.js';
+import { mayBeSecret } from '../lib/secrets.js';
+import { secretHint } from './credentials.js';
 import { invalidClient, OAuthError } from './errors.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
@@ -18,6 +20,8 @@ export interface AuthenticatedClient {
   clientId: string;
   organizationId: string;
   scopes: Scope[];
+  /** The secret that authenticated it: what it is granted lives only as long as that secret. */
+  secretId: string;
 }
 
 const CLIENT_ID = /^app_[0-9a-f]{16}$/;
@@ -69,12 +73,13 @@ export function readClientCredentials(
 /** Runs before a verification that costs argon2 work; told afterwards if the secret matched. */
 export type VerificationGuard = () => Promise<{ succeeded(): Promise<void> }>;
 
-function toClient(app: ClientRow): AuthenticatedClient {
+function toClient(app: ClientRow, secretId: string): AuthenticatedClient {
   return {
     appId: app.app_id,
     clientId: app.client_id,
     organizationId: app.organization_id,
     scopes: app.scopes,
+    secretId,
   };
 }
 
@@ -86,7 +91,10 @@ interface ClientRow {
   is_active: boolean;
   secret_id: string | null;
   secret_hash: string | null;
+  secret_hint: string | null;
 }
+
+type SecretRow = ClientRow & { secret_id: string; secret_hash: string; secret_hint: string };
 
 /**
  * Checks client secrets. The app and its valid secrets are read on every request (one
@@ -102,6 +110,7 @@ export class ClientAuthenticator {
 
   constructor(
     private readonly sql: Statements,
+    private readonly hasher: Hasher,
     private readonly cacheEnabled: boolean,
   ) {}
 
@@ -117,43 +126,52 @@ export class ClientAuthenticator {
   ): Promise<AuthenticatedClient> {
     const rows = CLIENT_ID.test(clientId) ? await this.load(clientId) : [];
     const app = rows[0];
-    const secrets = rows.filter((row) => row.secret_id && row.secret_hash);
+    const secrets = rows.filter((row): row is SecretRow => row.secret_id !== null);
     const digest = createHmac('sha256', this.digestKey).update(clientSecret).digest();
 
-    if (app && this.recognised(secrets, digest)) {
+    const known = app && this.recognised(secrets, digest);
+    if (app && known) {
       if (!app.is_active) throw invalidClient();
-      return toClient(app);
+      return toClient(app, known);
     }
     const attempt = await guard?.();
-    // No such client: the same argon2 work as a wrong secret.
-    const verified = app
-      ? await this.verify(secrets, clientSecret, digest)
-      : await verifyDecoy(clientSecret);
-    if (!verified || !app?.is_active) throw invalidClient();
+    const secretId = await this.verify(secrets, clientSecret, digest);
+    if (!app || !secretId || !app.is_active) throw invalidClient();
     await attempt?.succeeded();
-    return toClient(app);
+    return toClient(app, secretId);
   }
 
-  private recognised(secrets: ClientRow[], digest: Buffer): boolean {
-    if (!this.cacheEnabled) return false;
-    return secrets.some(({ secret_id }) => {
-      const known = this.verified.get(secret_id!);
+  /** The id of the secret row whose remembered digest matches, if any. */
+  private recognised(secrets: SecretRow[], digest: Buffer): string | undefined {
+    if (!this.cacheEnabled) return undefined;
+    return secrets.find(({ secret_id }) => {
+      const known = this.verified.get(secret_id);
       return known !== undefined && timingSafeEqual(known, digest);
-    });
+    })?.secret_id;
   }
 
-  private async verify(secrets: ClientRow[], presented: string, digest: Buffer): Promise<boolean> {
-    if (secrets.length === 0) {
-      await verifyDecoy(presented);
-      return false;
-    }
-    for (const { secret_id, secret_hash } of secrets) {
-      if (await verifySecret(secret_hash!, presented)) {
-        if (this.cacheEnabled) this.remember(secret_id!, digest);
-        return true;
+  /**
+   * The id of the secret `presented` matches. A failed attempt costs the same argon2 work
+   * however many secrets are valid, so timing cannot tell an app in a rotation grace period:
+   * only the secret whose hint (last four characters) matches the presented one's is
+   * verified, else a decoy; two secrets share a hint once in 14 million rotations. A
+   * presented value that cannot be a client secret (wrong shape or checksum) costs none.
+   */
+  private async verify(
+    secrets: SecretRow[],
+    presented: string,
+    digest: Buffer,
+  ): Promise<string | undefined> {
+    if (!mayBeSecret('clientSecret', presented)) return undefined;
+    const candidates = secrets.filter((secret) => secret.secret_hint === secretHint(presented));
+    if (candidates.length === 0) return this.hasher.verifyDecoy(presented).then(() => undefined);
+    for (const { secret_id, secret_hash } of candidates) {
+      if (await this.hasher.verify(secret_hash, presented)) {
+        if (this.cacheEnabled) this.remember(secret_id, digest);
+        return secret_id;
       }
     }
-    return false;
+    return undefined;
   }
 
   private remember(secretId: string, digest: Buffer) {
@@ -168,7 +186,7 @@ export class ClientAuthenticator {
     const { rows } = await this.sql.run<ClientRow>(
       'client-with-valid-secrets',
       `select a.id as app_id, a.client_id, a.organization_id, a.scopes, a.is_active,
-              s.id as secret_id, s.secret_hash
+              s.id as secret_id, s.secret_hash, s.hint as secret_hint
          from oauth_apps a
          left join oauth_client_secrets s
            on s.app_id = a.id and (s.expires_at is null or s.expires_at > now())

@@ -1,6 +1,7 @@
 import { tokenRequestJson } from '@timbrix/shared/schemas';
 import { SCOPES, type Scope } from '@timbrix/shared/scopes';
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
+import { Overloaded } from '../auth/passwords.js';
 import type { Services } from '../context.js';
 import { isDatabaseUnavailable, UNAVAILABLE_MESSAGE } from '../errors.js';
 import { hasContent, jsonBodies, MAX_BODY_BYTES } from '../http/body.js';
@@ -52,6 +53,10 @@ function handle(
         res.set(error.headers());
         const description = error.message;
         return sendOAuthError(res, { status: 429, code: 'too_many_requests', description }, style);
+      }
+      if (error instanceof Overloaded) {
+        res.set('Retry-After', String(error.retryAfterSeconds));
+        return sendOAuthError(res, UNAVAILABLE, style);
       }
       services.logger.error({ err: error, path: req.path }, 'OAuth endpoint failed');
       sendOAuthError(res, isDatabaseUnavailable(error) ? UNAVAILABLE : SERVER_ERROR, style);

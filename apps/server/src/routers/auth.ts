@@ -1,6 +1,5 @@
 import { loginInput, registeredUser, registerInput, sessionToken } from '@timbrix/shared/schemas';
 import { TRPCError } from '@trpc/server';
-import { hashSecret, verifyDecoy, verifySecret } from '../auth/passwords.js';
 import { User } from '../db/entities/index.js';
 import { publicProcedure, router } from '../trpc.js';
 
@@ -15,19 +14,25 @@ export const authRouter = router({
         tags: ['auth'],
         summary: 'Create an account',
         protect: false,
-        errorResponses: { 400: 'Invalid input data', 409: 'An account with this email exists' },
+        errorResponses: {
+          400: 'Invalid input data',
+          409: 'An account with this email exists',
+          429: 'Too many sign-ups from this address; see Retry-After',
+        },
       },
       successStatus: 201,
     })
     .input(registerInput)
     .output(registeredUser)
     .mutation(async ({ ctx, input }) => {
-      const { config } = ctx.services;
+      const { hasher, limits } = ctx.services;
+      // Every attempt counts, before the argon2 work it would cost.
+      const rate = await limits.consume(limits.rules.signupsPerIp, ctx.req.ip ?? 'unknown');
+      if (rate) ctx.res.set(rate);
       const user = ctx.em.create(User, {
         email: input.email,
         name: input.name ?? null,
-        passwordHash: await hashSecret(input.password),
-        isPlatformAdmin: config.platformAdminEmails.includes(input.email),
+        passwordHash: await hasher.hash(input.password),
       });
       await ctx.em.flush();
       return {
@@ -56,7 +61,7 @@ export const authRouter = router({
     .input(loginInput)
     .output(sessionToken)
     .mutation(async ({ ctx, input }) => {
-      const { sessions, limits } = ctx.services;
+      const { sessions, limits, hasher } = ctx.services;
       // Failed sign-ins count per account and address, and per address.
       const ip = ctx.req.ip ?? 'unknown';
       const attempt = await limits.attempt(
@@ -70,8 +75,8 @@ export const authRouter = router({
       );
       // The same argon2 work whether or not the account exists.
       const valid = user
-        ? await verifySecret(user.passwordHash, input.password)
-        : await verifyDecoy(input.password);
+        ? await hasher.verify(user.passwordHash, input.password)
+        : await hasher.verifyDecoy(input.password);
       if (!user || !valid)
         throw new TRPCError({ code: 'UNAUTHORIZED', message: INVALID_CREDENTIALS });
       await attempt.succeeded();

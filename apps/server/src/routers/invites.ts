@@ -1,7 +1,7 @@
 import { acceptedInvite, acceptInviteInput } from '@timbrix/shared/schemas';
 import { TRPCError } from '@trpc/server';
 import { Invitation, Membership, User } from '../db/entities/index.js';
-import { sha256 } from '../lib/secrets.js';
+import { mayBeSecret, sha256 } from '../lib/secrets.js';
 import { authedProcedure, router } from '../trpc.js';
 
 export const invitesRouter = router({
@@ -24,10 +24,10 @@ export const invitesRouter = router({
     .input(acceptInviteInput)
     .output(acceptedInvite)
     .mutation(async ({ ctx, input }) => {
-      const invitation = await ctx.em.findOne(Invitation, {
-        tokenHash: sha256(input.token),
-        acceptedAt: null,
-      });
+      // A mistyped or made-up token is refused without a lookup.
+      const invitation = mayBeSecret('invitation', input.token)
+        ? await ctx.em.findOne(Invitation, { tokenHash: sha256(input.token), acceptedAt: null })
+        : null;
       if (!invitation) {
         throw new TRPCError({
           code: 'NOT_FOUND',

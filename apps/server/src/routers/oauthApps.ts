@@ -9,6 +9,7 @@ import {
   revokeTokenInput,
   rotatedSecret,
   rotateSecretInput,
+  type UpdateOAuthAppInput,
   updateOAuthAppInput,
 } from '@timbrix/shared/schemas';
 import { PLATFORM_SCOPES, type Scope } from '@timbrix/shared/scopes';
@@ -16,6 +17,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from '../context.js';
 import { AccessToken, ClientSecret, OAuthApp, User } from '../db/entities/index.js';
+import { AccessTokens } from '../oauth/access-tokens.js';
 import { newClientId, newClientSecret } from '../oauth/credentials.js';
 import { insertApp } from '../oauth/registrations.js';
 import {
@@ -53,6 +55,11 @@ function toView(app: OAuthApp) {
   };
 }
 
+async function isPlatformAdmin(ctx: Context & { session: { userId: string } }) {
+  const user = await ctx.em.findOne(User, ctx.session.userId, { fields: ['isPlatformAdmin'] });
+  return user?.isPlatformAdmin === true;
+}
+
 /** An app never carries more power than the person who gave it its scopes. */
 async function requireGrantable(
   ctx: Context & { session: { userId: string } },
@@ -61,13 +68,34 @@ async function requireGrantable(
 ) {
   const added = scopes.filter((s) => PLATFORM_SCOPES.includes(s) && !already.includes(s));
   if (added.length === 0) return;
-  const user = await ctx.em.findOne(User, ctx.session.userId, { fields: ['isPlatformAdmin'] });
-  if (!user?.isPlatformAdmin) {
+  if (!(await isPlatformAdmin(ctx))) {
     throw new TRPCError({
       code: 'FORBIDDEN',
       message: `Only platform administrators can grant ${added.join(', ')}`,
     });
   }
+}
+
+/**
+ * An app that reaches beyond its organization is a platform administrator's to change. Its
+ * organization's owners and admins may still stop it: deactivate it, or delete it.
+ */
+async function requireMayChange(
+  ctx: Context & { session: { userId: string } },
+  app: OAuthApp,
+  input: UpdateOAuthAppInput,
+) {
+  const platformScopes = app.scopes.filter((scope) => PLATFORM_SCOPES.includes(scope));
+  if (platformScopes.length === 0) return;
+  const { clientId: _, ...changes } = input;
+  const onlyStops = Object.entries(changes).every(
+    ([field, value]) => value === undefined || (field === 'isActive' && value === false),
+  );
+  if (onlyStops || (await isPlatformAdmin(ctx))) return;
+  throw new TRPCError({
+    code: 'FORBIDDEN',
+    message: `Only platform administrators can change an app that holds ${platformScopes.join(', ')}; owners and admins may deactivate or delete it`,
+  });
 }
 
 /** Routes on one app: the app named by `clientId`, in an organization the caller administers. */
@@ -124,7 +152,7 @@ export const oauthAppsRouter = router({
         redirectUri: input.redirectUri ?? null,
         scopes: input.scopes,
         createdBy: ctx.session.userId,
-        secret: await newClientSecret(),
+        secret: await newClientSecret(ctx.services.hasher),
       };
       const createdAt = await insertApp(ctx.services.sql, app);
       return {
@@ -220,16 +248,25 @@ export const oauthAppsRouter = router({
     .output(oauthApp)
     .mutation(async ({ ctx, input }) => {
       const { app } = ctx;
+      await requireMayChange(ctx, app, input);
       if (input.scopes) await requireGrantable(ctx, input.scopes, app.scopes);
       // Switching an app back on hands its power out again: only to someone who may grant it.
       if (input.isActive && !app.isActive) await requireGrantable(ctx, input.scopes ?? app.scopes);
-      if (input.name !== undefined) app.name = input.name;
-      if (input.description !== undefined) app.description = input.description || null;
-      if (input.redirectUri !== undefined) app.redirectUri = input.redirectUri;
-      if (input.scopes !== undefined) app.scopes = input.scopes;
-      if (input.isActive !== undefined) app.isActive = input.isActive;
-      await ctx.em.flush();
-      return toView(app);
+      const updated = await ctx.em.transactional(async (em) => {
+        const current = await em.findOneOrFail(OAuthApp, app.id, {
+          lockMode: LockMode.PESSIMISTIC_WRITE,
+        });
+        if (input.name !== undefined) current.name = input.name;
+        if (input.description !== undefined) current.description = input.description || null;
+        if (input.redirectUri !== undefined) current.redirectUri = input.redirectUri;
+        if (input.scopes !== undefined) current.scopes = input.scopes;
+        if (input.isActive !== undefined) current.isActive = input.isActive;
+        await em.flush();
+        // Stopped or narrowed: the tokens it no longer allows are revoked for good.
+        if (input.isActive === false || input.scopes) await AccessTokens.revokeBeyond(em, current);
+        return current;
+      });
+      return toView(updated);
     }),
 
   delete: appProcedure
@@ -270,7 +307,7 @@ export const oauthAppsRouter = router({
     .mutation(async ({ ctx, input }) => {
       // A new secret is the app's whole power in new hands: only for someone who may grant it.
       await requireGrantable(ctx, ctx.app.scopes);
-      const secret = await newClientSecret();
+      const secret = await newClientSecret(ctx.services.hasher);
       const graceSeconds = input.graceSeconds ?? DEFAULT_GRACE_SECONDS;
       const previousSecretExpiresAt = await ctx.em.transactional(async (em) => {
         // Rotations of one app take turns.
@@ -306,22 +343,14 @@ export const oauthAppsRouter = router({
     .input(appByIdInput)
     .output(z.array(accessTokenSummary))
     .query(async ({ ctx }) => {
-      const { app } = ctx;
-      if (!app.isActive) return [];
-      const tokens = await ctx.em.find(
-        AccessToken,
-        { app: app.id, revokedAt: null, expiresAt: { $gt: new Date() } },
-        { orderBy: { createdAt: 'desc' }, limit: MAX_LISTED_TOKENS },
-      );
-      return tokens
-        .filter((token) => token.scopes.every((scope) => app.scopes.includes(scope)))
-        .map((token) => ({
-          id: token.id,
-          scopes: token.scopes,
-          expiresAt: token.expiresAt.toISOString(),
-          createdAt: token.createdAt.toISOString(),
-          lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
-        }));
+      const tokens = await ctx.services.tokens.live(ctx.app.id, MAX_LISTED_TOKENS);
+      return tokens.map((token) => ({
+        id: token.id,
+        scopes: token.scopes,
+        expiresAt: new Date(token.expires_at).toISOString(),
+        createdAt: new Date(token.created_at).toISOString(),
+        lastUsedAt: token.last_used_at ? new Date(token.last_used_at).toISOString() : null,
+      }));
     }),
 
   revokeToken: authedProcedure

@@ -6,7 +6,7 @@ import {
 } from '@timbrix/shared/schemas';
 import { TRPCError } from '@trpc/server';
 import { Invitation, Membership, Organization, User } from '../db/entities/index.js';
-import { randomToken, sha256 } from '../lib/secrets.js';
+import { newSecret, sha256 } from '../lib/secrets.js';
 import { authedProcedure, orgByIdProcedure, requirePermission, router } from '../trpc.js';
 
 const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -23,6 +23,7 @@ export const organizationsRouter = router({
           400: 'Invalid input data',
           401: 'Authentication required',
           409: 'This slug is already taken',
+          429: 'Too many organizations created by this account; see Retry-After',
         },
       },
       successStatus: 201,
@@ -30,6 +31,10 @@ export const organizationsRouter = router({
     .input(createOrganizationInput)
     .output(organization)
     .mutation(async ({ ctx, input }) => {
+      // Limits per organization (app creation) mean nothing if organizations are free.
+      const { limits } = ctx.services;
+      const rate = await limits.consume(limits.rules.organizationsPerUser, ctx.session.userId);
+      if (rate) ctx.res.set(rate);
       const owner = ctx.em.getReference(User, ctx.session.userId);
       const created = ctx.em.create(Organization, {
         name: input.name,
@@ -82,7 +87,7 @@ export const organizationsRouter = router({
         });
       }
 
-      const token = randomToken('inv_');
+      const token = newSecret('invitation');
       const invitation = await ctx.em.transactional(async (em) => {
         // A new invitation replaces the pending one for the same address.
         await em.nativeDelete(Invitation, {

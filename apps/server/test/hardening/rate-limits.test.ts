@@ -19,6 +19,9 @@ const LIMITS = {
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP: '3',
   RATE_LIMIT_LOGIN_FAILURES_PER_IP: '8',
   RATE_LIMIT_APP_CREATES_PER_ORGANIZATION: '3',
+  // This suite signs up every tenant from one address; these limits have tests of their own.
+  RATE_LIMIT_SIGNUPS_PER_IP_PER_HOUR: '10000',
+  RATE_LIMIT_ORGANIZATIONS_PER_USER_PER_HOUR: '10000',
 };
 const server = useTestServer({ env: LIMITS });
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
+import { setPlatformAdmin } from '../../src/commands/platform-admin.js';
 import { loadConfig } from '../../src/config.js';
 import { databaseUrl, quoteIdentifier, withClient } from '../../src/db/admin.js';
 import { createLogger } from '../../src/logger.js';
@@ -146,4 +147,13 @@ export function startPeerProcess(peer: TestServer, env: Record<string, string> =
     ISSUER_URL: peer.server.services.config.issuerUrl,
     ...env,
   });
+}
+
+/** Runs the grant-platform-admin (or, with `false`, revoke-platform-admin) command on `server`. */
+export async function platformAdminCommand(server: TestServer, email: string, isAdmin = true) {
+  const config = loadConfig({
+    DATABASE_URL: server.database.url,
+    KEY_ENCRYPTION_KEY: server.database.keyEncryptionKey,
+  });
+  await setPlatformAdmin(config, createLogger('silent'), email, isAdmin);
 }

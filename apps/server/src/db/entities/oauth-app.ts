@@ -53,6 +53,8 @@ export const AccessToken = defineEntity({
     /** The token's `jti`. */
     id: p.string().length(40).primary(),
     app: () => p.manyToOne(OAuthApp).deleteRule('cascade').index(),
+    /** The secret its grant was made with: the token lives only as long as that secret. */
+    clientSecret: () => p.manyToOne(ClientSecret).nullable().deleteRule('cascade').index(),
     scopes: p.array<Scope>(),
     expiresAt: p.datetime().index(),
     revokedAt: p.datetime().nullable(),
