@@ -5,10 +5,11 @@ import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
 import { contextFactory, type Services } from './context.js';
-import { bodyErrors, jsonBodies, MAX_BODY_BYTES } from './http/body.js';
+import { jsonBodies, MAX_BODY_BYTES, METHODS_WITH_BODY } from './http/body.js';
 import { health, ready } from './http/health.js';
 import { requestLog } from './http/request-log.js';
-import { sendError } from './http/respond.js';
+import { sendError, sendTrpcError } from './http/respond.js';
+import { trpcRequests } from './http/trpc-requests.js';
 import { oauthEndpoints } from './oauth/endpoints.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { appRouter, procedureDefinitions } from './routers/_app.js';
@@ -20,22 +21,45 @@ const noStore: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** CORS only for the listed origins: others get no Access-Control-Allow-Origin at all. */
-function corsFor(origins: string[]) {
+/**
+ * CORS only for the listed origins: others get no Access-Control-Allow-Origin at all. Every
+ * answer varies by Origin, allowed or not, so that no shared cache hands an answer made for
+ * one origin (or for none) to another.
+ */
+function corsFor(origins: string[]): RequestHandler[] {
   const allowed = new Set(origins);
-  return cors({
-    origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
-    exposedHeaders: [
-      'Link',
-      'X-Request-Id',
-      'Retry-After',
-      'RateLimit-Limit',
-      'RateLimit-Remaining',
-      'RateLimit-Reset',
-    ],
-    maxAge: 600,
-  });
+  const varyByOrigin: RequestHandler = (_req, res, next) => {
+    res.vary('Origin');
+    next();
+  };
+  return [
+    varyByOrigin,
+    cors({
+      origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+      exposedHeaders: [
+        'Link',
+        'X-Request-Id',
+        'Retry-After',
+        'RateLimit-Limit',
+        'RateLimit-Remaining',
+        'RateLimit-Reset',
+      ],
+      maxAge: 600,
+    }),
+  ];
 }
+
+/**
+ * The REST adapter parses a body only when its type is exactly `application/json`, and wants
+ * one for every POST, PUT and PATCH: a parsed body, or none (an empty object), is what it gets.
+ */
+const restBodies: RequestHandler = (req, _res, next) => {
+  if (METHODS_WITH_BODY.has(req.method)) {
+    req.headers['content-type'] = 'application/json';
+    req.body ??= {};
+  }
+  next();
+};
 
 export function createApp(services: Services): express.Express {
   const { logger } = services;
@@ -74,12 +98,16 @@ export function createApp(services: Services): express.Express {
     }
   };
 
+  // The same body rules as the REST API, answered in tRPC's own envelope.
   app.use(
     '/trpc',
+    trpcRequests(services.config.trpcMaxBatchCalls),
+    ...jsonBodies(sendTrpcError),
     createExpressMiddleware({
       router: appRouter,
       createContext: contextFactory(services, 'trpc'),
       maxBodySize: MAX_BODY_BYTES,
+      maxBatchSize: services.config.trpcMaxBatchCalls,
       onError,
     }),
   );
@@ -101,10 +129,10 @@ export function createApp(services: Services): express.Express {
       return status ? { status } : {};
     },
   });
-  app.use('/api', ...jsonBodies(), (req, res, next) => rest(req, res, next));
+  const restApi: RequestHandler = (req, res, next) => rest(req, res, next);
+  app.use('/api', ...jsonBodies(sendError), restBodies, restApi);
 
   app.use((_req, res) => sendError(res, 404, 'No such route'));
-  app.use(bodyErrors);
   app.use(((error, _req, res, _next) => {
     logger.error({ err: error }, 'unhandled error');
     if (!res.headersSent) sendError(res, 500, 'Internal server error');

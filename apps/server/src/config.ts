@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_BATCH_CALLS } from '@timbrix/shared/limits';
 import { z } from 'zod';
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -61,7 +62,7 @@ const environmentSchema = z.object({
   RATE_LIMIT_APP_CREATES_PER_ORGANIZATION: perWindow(30),
   RATE_LIMIT_SIGNUPS_PER_IP_PER_HOUR: perWindow(10),
   RATE_LIMIT_ORGANIZATIONS_PER_USER_PER_HOUR: perWindow(10),
-  TRPC_MAX_BATCH_CALLS: z.coerce.number().int().min(1).max(100).default(10),
+  TRPC_MAX_BATCH_CALLS: z.coerce.number().int().min(1).max(100).default(DEFAULT_MAX_BATCH_CALLS),
   ARGON2_MAX_WAITING: z.coerce.number().int().min(0).max(100_000).default(256),
   REDIS_URL: z
     .string()
@@ -81,7 +82,13 @@ const environmentSchema = z.object({
   PLATFORM_ADMIN_EMAILS: removed(
     'was removed: registering an address proves nothing about owning it. Unset it, and grant platform administrators with the grant-platform-admin command',
   ),
-  DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  // Migrations at start hold one connection while the migrator checks the schema on another.
+  DB_POOL_MAX: z.coerce
+    .number()
+    .int()
+    .min(2, 'must be at least 2: starting up needs two connections at once')
+    .max(100)
+    .default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

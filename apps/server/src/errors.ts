@@ -76,7 +76,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     (code.startsWith('08') && !UNSTORABLE_TEXT_STATES.has(code)) ||
     UNAVAILABLE_STATES.has(code) ||
     UNAVAILABLE_SOCKET_ERRORS.has(code) ||
-    /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
+    // The pool's own timeouts: no connection could be made, or none was free in time (the
+    // ORM wraps the latter in a plain DriverException).
+    /Connection terminated|timeout exceeded when trying to connect|Timeout acquiring a connection/i.test(
+      error.message,
+    )
   );
 }
 

@@ -1,4 +1,5 @@
 import type { AppRouter } from '@timbrix/server';
+import { DEFAULT_MAX_BATCH_CALLS } from '@timbrix/shared/limits';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 
 export interface TimbrixClientOptions {
@@ -10,6 +11,8 @@ export interface TimbrixClientOptions {
   organizationId?: string;
   /** Another fetch, e.g. for tests or for runtimes without a global one. */
   fetch?: typeof fetch;
+  /** Calls per batched request: at most what the server takes (TRPC_MAX_BATCH_CALLS). */
+  maxBatchCalls?: number;
 }
 
 /**
@@ -22,6 +25,8 @@ export function createTimbrixClient(options: TimbrixClientOptions) {
       httpBatchLink({
         url: `${options.url.replace(/\/+$/, '')}/trpc`,
         fetch: options.fetch,
+        // The server refuses bigger batches; more calls at once go as several requests.
+        maxItems: options.maxBatchCalls ?? DEFAULT_MAX_BATCH_CALLS,
         headers() {
           const token = typeof options.token === 'function' ? options.token() : options.token;
           return {

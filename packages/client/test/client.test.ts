@@ -115,3 +115,13 @@ describe('@timbrix/client', () => {
     expect(forbidden.message).toBe('Only owners and admins can create OAuth applications.');
   });
 });
+
+describe('batching', () => {
+  it('splits many calls made at once into batches the server accepts', async () => {
+    const { client } = await signedIn();
+    // Issued in one tick, they would go as one batch of 25: over the server's cap of 10.
+    const answers = await Promise.all(Array.from({ length: 25 }, () => client.users.me.query()));
+    expect(answers).toHaveLength(25);
+    expect(new Set(answers.map((me) => me.id)).size).toBe(1);
+  });
+});

@@ -9,7 +9,6 @@ const accepted: [string, string][] = [
   ['http on [::1]', 'http://[::1]:8080/cb'],
   ['private-use reverse-DNS scheme', 'com.example.app:/oauth2redirect'],
   ['private-use scheme with authority', 'com.example.app://callback'],
-  ['an IDN host, as sent', 'https://bücher.example/cb'],
   ['a look-alike host, as sent', 'https://examp1e.com/cb'],
   ['a punycode host', 'https://xn--bcher-kva.example/cb'],
 ];
@@ -39,6 +38,12 @@ const rejected: [string, string, RegExp][] = [
   ['whitespace', 'https://example.com/c b', /whitespace/],
   ['a control character', 'https://example.com/\u0000cb', /control/],
   ['an https URI without a host', 'https:///cb', /host/],
+  ['an IDN host not in its xn-- form', 'https://bücher.example/cb', /ASCII.*xn--/],
+  ['an invisible soft hyphen in the host', 'https://exa\u00admple.com/cb', /ASCII.*xn--/],
+  ['a host in look-alike Cyrillic', 'https://\u0430\u0440\u0440\u04cf\u0435.com/cb', /ASCII/],
+  ['a zero-width space in the host', 'https://exam\u200bple.com/cb', /ASCII/],
+  ['a percent-encoded host', 'https://ex%61mple.com/cb', /ASCII/],
+  ['a full-width dot in the host', 'https://example\uff0ecom/cb', /ASCII/],
   ['over 2048 characters', `https://example.com/${'a'.repeat(2030)}`, /2048/],
 ];
 

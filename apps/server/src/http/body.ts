@@ -1,10 +1,15 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import typeis from 'type-is';
-import { sendError } from './respond.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 /** No request of this API nests deeper; deeper bodies only exist to exhaust a recursion. */
 export const MAX_BODY_DEPTH = 16;
+const MAX_FORM_PARAMETERS = 50;
+
+/** Writes a refused request in the caller's protocol: REST, tRPC or OAuth. */
+export type ErrorWriter = (res: express.Response, status: number, message: string) => void;
+
+type BodyHandlers = (RequestHandler | ErrorRequestHandler)[];
 
 /** Whether `value` nests objects or arrays deeper than `limit`, measured without recursion. */
 export function nestsDeeperThan(value: unknown, limit: number): boolean {
@@ -17,65 +22,93 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
   }
   return false;
 }
-const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+export const DEPTH_MESSAGE = `The request body must not nest deeper than ${MAX_BODY_DEPTH} levels`;
+export const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
 /** A body with content: `Content-Length: 0`, as fetch sends for a body-less POST, is none. */
 export const hasContent = (req: Request) =>
   typeis.hasBody(req) && req.headers['content-length'] !== '0';
 
+/** What a body parser's failure means for the caller; undefined for anything else. */
+function bodyProblem(error: unknown): { status: number; message: string } | undefined {
+  const { type, status, encoding } = error as { type?: string; status?: number; encoding?: string };
+  switch (type) {
+    case 'entity.parse.failed':
+      return { status: 400, message: 'The request body is not valid JSON, or not a JSON object' };
+    case 'parameters.too.many':
+      return { status: 413, message: 'The request body has too many parameters' };
+    case 'entity.too.large':
+      return { status: 413, message: `The request body must be at most ${MAX_BODY_BYTES} bytes` };
+    case 'encoding.unsupported':
+      return {
+        status: 415,
+        message: `Content-Encoding ${encoding ?? ''} is not supported: send the body as identity, gzip, deflate or br`,
+      };
+    case 'charset.unsupported':
+      return { status: 415, message: 'Send the request body as UTF-8' };
+  }
+  // The rest the parsers raise are the client's: an aborted or short body, or one that does not
+  // inflate as its Content-Encoding says.
+  if (status !== undefined && status >= 400 && status < 500) {
+    return {
+      status: 400,
+      message: 'The request body could not be read: check its length and Content-Encoding',
+    };
+  }
+  return undefined;
+}
+
+/** Answers the failure of the body parser just before it; passes on anything else. */
+function parserErrors(writeError: ErrorWriter): ErrorRequestHandler {
+  return (error, _req, res, next) => {
+    const problem = bodyProblem(error);
+    if (!problem) return next(error);
+    writeError(res, problem.status, problem.message);
+  };
+}
+
 /**
- * JSON bodies for the REST API, parsed here rather than by the adapter, so that
- * `application/json; charset=utf-8` (what many clients send) works like `application/json`,
- * and so that size, syntax and media-type errors get the documented error body.
+ * JSON bodies, parsed here rather than by either adapter, so that one set of rules holds on
+ * every route that takes JSON: `application/json` with any parameters (`; charset=utf-8`, as
+ * many clients send), at most 64 KiB after decompression (gzip, deflate, br), at most 16
+ * levels deep. Failures are answered by `writeError`, in the caller's protocol.
  */
-export function jsonBodies(): RequestHandler[] {
+export function jsonBodies(writeError: ErrorWriter): BodyHandlers {
   const requireJson: RequestHandler = (req, res, next) => {
     if (!METHODS_WITH_BODY.has(req.method) || !hasContent(req)) return next();
     if (!req.is('application/json')) {
-      return sendError(res, 415, 'Send the request body as application/json');
+      return writeError(res, 415, 'Send the request body as application/json');
     }
     next();
   };
-  const normalize: RequestHandler = (req, res, next) => {
-    if (nestsDeeperThan(req.body, MAX_BODY_DEPTH)) {
-      return sendError(
-        res,
-        400,
-        `The request body must not nest deeper than ${MAX_BODY_DEPTH} levels`,
-      );
-    }
-    if (METHODS_WITH_BODY.has(req.method)) {
-      // Parsed already, or empty (an empty body is an empty object): either way the adapter
-      // gets the plain type it insists on.
-      req.headers['content-type'] = 'application/json';
-      req.body ??= {};
-    }
+  const limitDepth: RequestHandler = (req, res, next) => {
+    if (nestsDeeperThan(req.body, MAX_BODY_DEPTH)) return writeError(res, 400, DEPTH_MESSAGE);
     next();
   };
   return [
     requireJson,
     express.json({ limit: MAX_BODY_BYTES, strict: true, type: 'application/json' }),
-    normalize,
+    parserErrors(writeError),
+    limitDepth,
   ];
 }
 
-/** Body-parser failures, in the documented error shape; anything else moves on. */
-export const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
-  switch ((error as { type?: string }).type) {
-    case 'entity.parse.failed':
-      return sendError(res, 400, 'The request body is not valid JSON, or not a JSON object');
-    case 'parameters.too.many':
-      return sendError(res, 413, 'The request body has too many parameters');
-    case 'entity.too.large':
-      return sendError(res, 413, `The request body must be at most ${MAX_BODY_BYTES} bytes`);
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return sendError(res, 415, 'Send the request body as UTF-8 JSON');
-    case 'request.aborted':
-    case 'request.size.invalid':
-    case 'stream.encoding.set':
-      return sendError(res, 400, 'The request body could not be read');
-    default:
-      return next(error);
-  }
-};
+/** Form bodies (RFC 6749 section 3.2), under the same size and encoding rules. */
+export function formBodies(writeError: ErrorWriter): BodyHandlers {
+  const requireForm: RequestHandler = (req, res, next) => {
+    if (hasContent(req) && !req.is('application/x-www-form-urlencoded')) {
+      return writeError(res, 415, 'Send the request as application/x-www-form-urlencoded');
+    }
+    next();
+  };
+  return [
+    requireForm,
+    express.urlencoded({
+      extended: false,
+      limit: MAX_BODY_BYTES,
+      parameterLimit: MAX_FORM_PARAMETERS,
+    }),
+    parserErrors(writeError),
+  ];
+}

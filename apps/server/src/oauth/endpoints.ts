@@ -1,10 +1,10 @@
 import { tokenRequestJson } from '@timbrix/shared/schemas';
 import { SCOPES, type Scope } from '@timbrix/shared/scopes';
-import express, { type Request, type RequestHandler, type Response, Router } from 'express';
+import { type Request, type RequestHandler, type Response, Router } from 'express';
 import { Overloaded } from '../auth/passwords.js';
 import type { Services } from '../context.js';
 import { isDatabaseUnavailable, UNAVAILABLE_MESSAGE } from '../errors.js';
-import { hasContent, jsonBodies, MAX_BODY_BYTES } from '../http/body.js';
+import { type ErrorWriter, formBodies, jsonBodies } from '../http/body.js';
 import { RateLimited } from '../limits/rate-limiter.js';
 import type { AuthenticatedClient, ClientCredentials } from './client-auth.js';
 import { readClientCredentials } from './client-auth.js';
@@ -15,6 +15,12 @@ type ErrorStyle = 'rfc' | 'json';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
 
+// RFC 6749 section 5.2: error_description is limited to these characters. Descriptions may
+// quote what the client sent, so anything else (quotes, backslashes, controls, non-ASCII) is
+// replaced, and the whole kept short.
+const OUTSIDE_DESCRIPTION_CHARACTERS = /[^\x20-\x21\x23-\x5b\x5d-\x7e]/g;
+const MAX_DESCRIPTION_LENGTH = 300;
+
 /** Answers an OAuth error: RFC 6749 section 5.2, or the documented JSON form. */
 function sendOAuthError(
   res: Response,
@@ -24,11 +30,18 @@ function sendOAuthError(
   if (code === 'invalid_client') {
     res.setHeader('WWW-Authenticate', 'Basic realm="timbrix", charset="UTF-8"');
   }
-  const body = { error: code, error_description: description };
-  res
-    .status(status)
-    .json(style === 'rfc' ? body : { ...body, statusCode: status, message: description });
+  const safe = description
+    .replace(OUTSIDE_DESCRIPTION_CHARACTERS, '?')
+    .slice(0, MAX_DESCRIPTION_LENGTH);
+  const body = { error: code, error_description: safe };
+  res.status(status).json(style === 'rfc' ? body : { ...body, statusCode: status, message: safe });
 }
+
+/** A request refused for its body (400, 413, 415), as an OAuth error in `style`. */
+const bodyErrorsAs =
+  (style: ErrorStyle): ErrorWriter =>
+  (res, status, description) =>
+    sendOAuthError(res, { status, code: 'invalid_request', description }, style);
 
 // Failures of our own, in the protocol's words (RFC 6749 section 4.1.2.1) and with no detail.
 const SERVER_ERROR = { status: 500, code: 'server_error', description: 'Internal server error' };
@@ -65,21 +78,7 @@ function handle(
   return handler;
 }
 
-/** Form bodies (RFC 6749 section 3.2), each parameter at most once. */
-function formBodies(): RequestHandler[] {
-  const requireForm: RequestHandler = (req, res, next) => {
-    if (hasContent(req) && !req.is('application/x-www-form-urlencoded')) {
-      const message = 'Send the request as application/x-www-form-urlencoded';
-      return sendOAuthError(res, new OAuthError('invalid_request', message, 415), 'rfc');
-    }
-    next();
-  };
-  return [
-    requireForm,
-    express.urlencoded({ extended: false, limit: MAX_BODY_BYTES, parameterLimit: 50 }),
-  ];
-}
-
+/** The form's parameters, each at most once (RFC 6749 section 3.2). */
 function form(req: Request): Form {
   const body = (req.body ?? {}) as Form;
   for (const [name, value] of Object.entries(body)) {
@@ -161,7 +160,7 @@ export function oauthEndpoints(services: Services): Router {
   // RFC 6749 section 4.4: the client credentials grant.
   router.post(
     '/api/oauth2/token',
-    ...formBodies(),
+    ...formBodies(bodyErrorsAs('rfc')),
     handle('rfc', services, async (req, res) => {
       const body = form(req);
       if (typeof body.grant_type !== 'string') {
@@ -182,7 +181,7 @@ export function oauthEndpoints(services: Services): Router {
   // The documented JSON form of the same grant.
   router.post(
     '/api/oauth/token',
-    ...jsonBodies(),
+    ...jsonBodies(bodyErrorsAs('json')),
     handle('json', services, async (req, res) => {
       const parsed = tokenRequestJson.safeParse(req.body);
       if (!parsed.success) {
@@ -205,7 +204,7 @@ export function oauthEndpoints(services: Services): Router {
   // RFC 7662: token introspection, for clients of the token's organization.
   router.post(
     '/api/oauth2/introspect',
-    ...formBodies(),
+    ...formBodies(bodyErrorsAs('rfc')),
     handle('rfc', services, async (req) => {
       const { caller, token } = await aboutToken(req);
       return tokens.introspect(caller, token);
@@ -215,7 +214,7 @@ export function oauthEndpoints(services: Services): Router {
   // RFC 7009: a client revokes its own tokens.
   router.post(
     '/api/oauth2/revoke',
-    ...formBodies(),
+    ...formBodies(bodyErrorsAs('rfc')),
     handle('rfc', services, async (req) => {
       const { caller, token } = await aboutToken(req);
       await tokens.revoke(caller, token);

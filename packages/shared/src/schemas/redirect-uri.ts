@@ -7,6 +7,10 @@ const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 // Whitespace, controls and backslashes are where parsers disagree about what a URI means.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
 const AMBIGUOUS_CHARACTERS = /[\s\u0000-\u001f\u007f\\]/;
+// A host as DNS writes it, or an IP literal. Anything else (non-ASCII letters, invisible
+// characters, look-alikes from other scripts, percent-encoding) is one name on screen and
+// another on the wire.
+const ASCII_HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?|\[[0-9A-Fa-f:.]+\])$/;
 
 /**
  * Why a redirect URI is unacceptable, or null when it is fine. Rules follow RFC 6749
@@ -30,6 +34,9 @@ export function redirectUriProblem(uri: string): string | null {
   const parsedHost = new URL(uri).hostname;
   if (rawHost.includes('*') || parsedHost.includes('*')) {
     return 'redirectUri must not contain a wildcard in the host';
+  }
+  if (rawHost && !ASCII_HOST.test(rawHost)) {
+    return 'redirectUri must write its host in ASCII letters, digits, dots and hyphens: give an internationalised name in its xn-- (punycode) form';
   }
 
   if (scheme === 'https') {

@@ -1,0 +1,63 @@
+import type { Request, RequestHandler } from 'express';
+import { MAX_BODY_DEPTH, nestsDeeperThan } from './body.js';
+import { sendTrpcError } from './respond.js';
+
+/** tRPC's test for a streamed (JSON Lines) answer, which `httpBatchStreamLink` asks for. */
+function wantsStream(req: Request): boolean {
+  const accept = req.headers['trpc-accept'] ?? req.headers.accept ?? '';
+  return String(accept)
+    .split(',')
+    .some((type) => type.trim().toLowerCase() === 'application/jsonl');
+}
+
+function callsIn(path: string): number {
+  try {
+    return decodeURIComponent(path.replace(/^\//, '')).split(',').length;
+  } catch {
+    return 1; // tRPC answers a malformed path itself
+  }
+}
+
+/**
+ * What /trpc refuses before tRPC does any work: streamed answers (their status and headers,
+ * rate limits included, are sent before the calls run, so errors could not be told), batches
+ * of more than `maxCalls` calls (one request must not carry unbounded work), and query input
+ * nested deeper than a body may be.
+ */
+export function trpcRequests(maxCalls: number): RequestHandler {
+  return (req, res, next) => {
+    if (wantsStream(req)) {
+      return sendTrpcError(
+        res,
+        400,
+        'Streamed answers are not supported: use httpBatchLink instead of httpBatchStreamLink',
+      );
+    }
+    if (req.query.batch === '1') {
+      const calls = callsIn(req.path);
+      if (calls > maxCalls) {
+        return sendTrpcError(
+          res,
+          400,
+          `A batch may carry at most ${maxCalls} calls, this one has ${calls}: send fewer at once (httpBatchLink's maxItems)`,
+        );
+      }
+    }
+    if (req.method === 'GET' && typeof req.query.input === 'string') {
+      let input: unknown;
+      try {
+        input = JSON.parse(req.query.input);
+      } catch {
+        return next(); // tRPC answers malformed input itself
+      }
+      if (nestsDeeperThan(input, MAX_BODY_DEPTH)) {
+        return sendTrpcError(
+          res,
+          400,
+          `The input must not nest deeper than ${MAX_BODY_DEPTH} levels`,
+        );
+      }
+    }
+    next();
+  };
+}
