@@ -19,6 +19,16 @@ async function refuseConnections(refuse: boolean) {
   });
 }
 
+/** One tRPC call over HTTP: a query with no input, or a mutation with `input`. */
+async function trpcCall(token: string, path: string, input?: unknown) {
+  const response = await fetch(`${origin()}/trpc/${path}`, {
+    method: input === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: input === undefined ? undefined : JSON.stringify(input),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
 describe('database faults', () => {
   it('answers 503 without internals while the database refuses connections, and recovers', async () => {
     const owner = await signUp(origin());
@@ -42,6 +52,18 @@ describe('database faults', () => {
         error: 'Service Unavailable',
         message: 'Service temporarily unavailable; try again shortly',
         code: 'SERVICE_UNAVAILABLE',
+      });
+      // tRPC's envelope carries no more: no stack, no path, no cause.
+      const trpc = await trpcCall(owner.token, 'users.me');
+      expect(trpc).toEqual({
+        status: 503,
+        body: {
+          error: {
+            code: -32603,
+            message: 'Service temporarily unavailable; try again shortly',
+            data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503 },
+          },
+        },
       });
     } finally {
       await refuseConnections(false);
@@ -70,6 +92,20 @@ describe('database faults', () => {
         error: 'Internal Server Error',
         message: 'Internal server error',
         code: 'INTERNAL_SERVER_ERROR',
+      });
+      const trpc = await trpcCall(owner.token, 'oauthApps.create', {
+        name: 'Broken',
+        scopes: ['read:user'],
+      });
+      expect(trpc).toEqual({
+        status: 500,
+        body: {
+          error: {
+            code: -32603,
+            message: 'Internal server error',
+            data: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500 },
+          },
+        },
       });
       expect(server().logs()).toContain('procedure failed'); // the detail goes to the log
       expect(server().logs()).toContain('does not exist');

@@ -66,7 +66,7 @@ export class RateLimiter {
   async attempt(...checks: Check[]): Promise<{ succeeded(): Promise<void> }> {
     const store = this.store;
     if (!store) return { succeeded: async () => {} };
-    const keys = checks.map(keyOf);
+    const keys = checks.map((check) => counterKey(...check));
     const counters = await Promise.all(
       checks.map(([rule], i) => store.increment(keys[i]!, rule.windowMs)),
     );
@@ -84,12 +84,13 @@ export class RateLimiter {
   async consume(...check: Check): Promise<RateHeaders | undefined> {
     if (!this.store) return undefined;
     const [rule] = check;
-    const counter = await this.store.increment(keyOf(check), rule.windowMs);
+    const counter = await this.store.increment(counterKey(...check), rule.windowMs);
     if (counter.count > rule.max) throw new RateLimited(rule, counter);
     return headersFor(rule, counter);
   }
 }
 
-function keyOf([rule, ...parts]: Check): string {
+/** The store's key for one counter: the rule's name and a digest of what it counts by. */
+export function counterKey(rule: LimitRule, ...parts: string[]): string {
   return `${rule.name}:${createHash('sha256').update(parts.join('\u0000')).digest('base64url')}`;
 }

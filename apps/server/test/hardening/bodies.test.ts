@@ -153,3 +153,136 @@ describe('request bodies', () => {
     expect(response.status).toBe(415);
   });
 });
+
+/** A request with a raw, possibly compressed, body. */
+function send(path: string, body: Buffer | string, headers: Record<string, string>) {
+  return fetch(`${server().url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${org.owner.token}`, ...headers },
+    body,
+  });
+}
+
+describe('compressed bodies', () => {
+  const routes = [
+    ['REST', '/api/oauth/apps', 'application/json'],
+    ['registration', '/api/auth/register', 'application/json'],
+    ['tRPC', '/trpc/oauthApps.create', 'application/json'],
+    ['the token endpoint', '/api/oauth2/token', 'application/x-www-form-urlencoded'],
+    ['the JSON token endpoint', '/api/oauth/token', 'application/json'],
+  ] as const;
+
+  it.each(
+    routes.flatMap(([name, path, type]) =>
+      ['gzip', 'deflate', 'br'].map((encoding) => [`${encoding} on ${name}`, path, type, encoding]),
+    ),
+  )(
+    'answers 400 to %s that does not inflate, as a client error',
+    async (_, path, type, encoding) => {
+      const before = await appCount();
+      const response = await send(path, 'this is not compressed at all', {
+        'content-type': type,
+        'content-encoding': encoding,
+      });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as any;
+      if (path.includes('oauth2') || path.endsWith('/oauth/token')) {
+        expect(body).toMatchObject({ error: 'invalid_request' });
+        expect(body.error_description).toMatch(/Content-Encoding/);
+      } else if (path.startsWith('/trpc')) {
+        expect(body.error.data).toEqual({ code: 'BAD_REQUEST', httpStatus: 400 });
+      } else {
+        expect(body).toMatchObject({
+          statusCode: 400,
+          message: expect.stringMatching(/Content-Encoding/),
+        });
+      }
+      expect(await appCount()).toBe(before);
+      expect(server().logs()).not.toMatch(/"level":50/);
+    },
+  );
+
+  it('takes a gzip body that inflates, on both transports', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const app = (name: string) => gzipSync(JSON.stringify({ name, scopes: ['read:user'] }));
+    const headers = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
+    expect((await send('/api/oauth/apps', app('Gzipped REST'), headers)).status).toBe(201);
+    expect((await send('/trpc/oauthApps.create', app('Gzipped tRPC'), headers)).status).toBe(200);
+  });
+
+  it('answers 415 to an encoding it does not speak', async () => {
+    const response = await send('/api/oauth/apps', '{}', {
+      'content-type': 'application/json',
+      'content-encoding': 'compress',
+    });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as any).message).toMatch(/identity, gzip, deflate or br/);
+  });
+});
+
+describe('the same body rules on tRPC', () => {
+  const trpc = (body: string, type = 'application/json') =>
+    send('/trpc/oauthApps.create', body, { 'content-type': type });
+
+  it.each([
+    [
+      'over 64 KiB',
+      () => trpc(JSON.stringify({ name: BIG, scopes: ['read:user'] })),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
+    [
+      'not JSON',
+      () => trpc('name=x', 'application/x-www-form-urlencoded'),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      'nested 30,000 levels',
+      () => trpc(`{"name":${'['.repeat(30_000)}${']'.repeat(30_000)}}`),
+      400,
+      'BAD_REQUEST',
+    ],
+    ['malformed', () => trpc('{"name":'), 400, 'BAD_REQUEST'],
+  ])('answers %s in tRPC’s envelope, before any work', async (_, request, status, code) => {
+    const before = await appCount();
+    const response = await request();
+    expect(response.status).toBe(status);
+    expect(((await response.json()) as any).error.data).toEqual({ code, httpStatus: status });
+    expect(await appCount()).toBe(before);
+  });
+
+  it('limits the depth of query input as of bodies', async () => {
+    const deep = `${'['.repeat(100)}${']'.repeat(100)}`;
+    const response = await fetch(
+      `${server().url}/trpc/users.me?input=${encodeURIComponent(deep)}`,
+      { headers: { authorization: `Bearer ${org.owner.token}` } },
+    );
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as any).error.message).toMatch(/nest deeper than 16/);
+  });
+});
+
+describe('the OAuth endpoints’ body errors', () => {
+  it.each([
+    [
+      '413',
+      () =>
+        formPost(
+          server().url,
+          '/oauth2/token',
+          { grant_type: 'client_credentials', scope: BIG },
+          app,
+        ),
+      413,
+    ],
+    ['415', () => post('/oauth2/introspect', '{"token":"x"}', 'application/json'), 415],
+  ])('answer %s as RFC 6749 errors', async (_, request, status) => {
+    const response = await request();
+    expect(response.status).toBe(status);
+    expect(response.body).toEqual({
+      error: 'invalid_request',
+      error_description: expect.any(String),
+    });
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useTestServer } from '../harness/index.js';
+import { signUp, useTestServer } from '../harness/index.js';
 
 const ALLOWED = 'https://app.example.com';
 const server = useTestServer({ env: { CORS_ORIGINS: `${ALLOWED}, https://admin.example.com` } });
@@ -53,4 +53,36 @@ describe('CORS', () => {
       expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     },
   );
+});
+
+describe('caches and CORS', () => {
+  // Finding: only allowed origins got Vary: Origin, while /.well-known answers may be cached
+  // publicly: a shared cache could hand an allowed origin a copy without its CORS header.
+  it.each([
+    ['an allowed origin', ALLOWED],
+    ['another origin', 'https://evil.example'],
+    ['no origin', undefined],
+  ])('varies every answer by Origin, for %s', async (_, origin) => {
+    for (const path of [
+      '/.well-known/oauth-authorization-server',
+      '/.well-known/jwks.json',
+      '/api/health',
+    ]) {
+      const response = await fetch(`${server().url}${path}`, {
+        headers: origin ? { origin } : {},
+      });
+      expect(response.headers.get('vary') ?? '').toMatch(/\bOrigin\b/);
+    }
+  });
+});
+
+describe('the Authorization scheme', () => {
+  // Finding: `bearer` (lower case) was refused, though schemes are case-insensitive.
+  it.each(['bearer', 'BEARER', 'Bearer'])('accepts %s', async (scheme) => {
+    const user = await signUp(server().url);
+    const response = await fetch(`${server().url}/api/users/me`, {
+      headers: { authorization: `${scheme} ${user.token}` },
+    });
+    expect(response.status).toBe(200);
+  });
 });

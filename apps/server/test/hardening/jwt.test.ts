@@ -5,8 +5,10 @@ import { SESSION_AUDIENCE, SESSION_TOKEN_TYPE } from '../../src/auth/sessions.js
 import {
   accessToken,
   api,
+  grant,
   type SignedUpUser,
   signUp,
+  startTestServer,
   tenant,
   useTestServer,
 } from '../harness/index.js';
@@ -119,5 +121,36 @@ describe('session token pitfalls', () => {
           .status,
       ).toBe(401);
     }
+  });
+});
+
+describe('token lifetimes', () => {
+  const claimsOf = (token: string) =>
+    JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+      iat: number;
+      exp: number;
+    };
+
+  it('sign sessions for exactly as long as expiresIn says, and as configured', async () => {
+    const short = await startTestServer({ peerOf: server(), env: { SESSION_TTL_SECONDS: '1234' } });
+    try {
+      const login = await api(short.url, 'POST', '/auth/login', {
+        body: { email: user.email, password: user.password },
+      });
+      expect(login.body.expiresIn).toBe(1234);
+      const { iat, exp } = claimsOf(login.body.accessToken);
+      expect(exp - iat).toBe(1234);
+      expect(Math.abs(iat - Date.now() / 1000)).toBeLessThan(5);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('sign access tokens for exactly as long as expires_in says', async () => {
+    const app = await (await tenant(server().url)).createApp();
+    const granted = await grant(server().url, app);
+    const { iat, exp } = claimsOf(granted.body.access_token);
+    expect(exp - iat).toBe(granted.body.expires_in);
+    expect(granted.body.expires_in).toBe(3600);
   });
 });

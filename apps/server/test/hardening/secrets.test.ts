@@ -84,3 +84,22 @@ describe('secrets at rest and in the logs', () => {
     expect(services.keys.jwks().keys.every((key) => !('d' in key))).toBe(true);
   });
 });
+
+describe('query strings', () => {
+  it('never reach the logs, whatever a client puts there', async () => {
+    const origin = server().url;
+    const app = await (await tenant(origin)).createApp();
+    const marker = `leaked-${Date.now()}`;
+    await fetch(`${origin}/api/oauth2/token?client_secret=${app.clientSecret}&x=${marker}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `grant_type=client_credentials&client_id=${app.clientId}&client_secret=${app.clientSecret}`,
+    });
+    await fetch(`${origin}/trpc/users.me?input=${encodeURIComponent(JSON.stringify({ marker }))}`);
+    await fetch(`${origin}/api/users/me?token=${marker}`);
+    const logs = server().logs();
+    expect(logs).toContain('"path":"/api/oauth2/token"'); // the requests were logged...
+    expect(logs).not.toContain(marker); // ...without their query strings
+    expect(logs).not.toContain(app.clientSecret);
+  });
+});

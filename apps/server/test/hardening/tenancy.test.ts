@@ -183,3 +183,52 @@ describe('organization A’s clients against organization B’s tokens', () => {
     await expectUntouched();
   });
 });
+
+describe('routes on one app judge the app’s own organization, not the header', () => {
+  // A's owner names A (where they are owner) in X-Organization-Id: routes that take a clientId
+  // must still check the caller's role in the organization that owns that app.
+  const inA = () => ({ 'X-Organization-Id': a.organizationId });
+
+  it.each([
+    ['read', 'GET', '', undefined],
+    ['rename', 'PATCH', '', { name: 'Owned' }],
+    ['rotate the secret of', 'POST', '/secret', { graceSeconds: 0 }],
+    ['list the tokens of', 'GET', '/tokens', undefined],
+    ['delete', 'DELETE', '', undefined],
+  ] as const)('cannot %s B’s app over REST', async (_, method, suffix, body) => {
+    const response = await api(server().url, method, `/oauth/apps/${bApp.clientId}${suffix}`, {
+      token: a.owner.token,
+      body,
+      headers: inA(),
+    });
+    expect(response.status).toBe(404);
+    await expectUntouched();
+  });
+
+  it('cannot read, rename or rotate B’s app over tRPC', async () => {
+    const client = trpcAs(a.owner.token, a.organizationId);
+    const { clientId } = bApp;
+    expect(await trpcCode(client.oauthApps.byId.query({ clientId }))).toBe('NOT_FOUND');
+    expect(await trpcCode(client.oauthApps.update.mutate({ clientId, name: 'Owned' }))).toBe(
+      'NOT_FOUND',
+    );
+    expect(await trpcCode(client.oauthApps.rotateSecret.mutate({ clientId }))).toBe('NOT_FOUND');
+    await expectUntouched();
+  });
+});
+
+describe('the app list’s cursor', () => {
+  it('must be an app of the listed organization: another’s clientId is a 400', async () => {
+    await a.createApp();
+    const response = await api(
+      server().url,
+      'GET',
+      `/oauth/apps/organization/${a.organizationId}?after=${bApp.clientId}`,
+      { token: a.owner.token },
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.message).toMatch(
+      /after must be the clientId of an app of this organization/,
+    );
+  });
+});
