@@ -35,8 +35,11 @@ const CLIENT_AUTH = [{ clientBasic: [] }, {}];
 const RFC_ERRORS = {
   400: json('invalid_request, invalid_scope or unsupported_grant_type', oauthErrorBody),
   401: json('invalid_client: unknown client, wrong secret or deactivated app', oauthErrorBody),
-  413: json('The body is over 64 KiB, or has too many parameters', errorBodySchema),
-  415: json('The body is not application/x-www-form-urlencoded', oauthErrorBody),
+  413: json('invalid_request: the body is over 64 KiB, or has too many parameters', oauthErrorBody),
+  415: json(
+    'invalid_request: the body is not application/x-www-form-urlencoded, or in an encoding other than gzip, deflate or br',
+    oauthErrorBody,
+  ),
   429: json('too_many_requests: see Retry-After', oauthErrorBody),
   503: json('temporarily_unavailable: the database is not answering', oauthErrorBody),
 };
@@ -80,8 +83,8 @@ const oauthPaths = {
         200: json('An access token (RFC 9068 JWT)', tokenResponse),
         400: json('invalid_request or invalid_scope', oauthJsonErrorBody),
         401: json('invalid_client', oauthJsonErrorBody),
-        413: json('The body is over 64 KiB', errorBodySchema),
-        415: json('The body is not application/json', errorBodySchema),
+        413: json('invalid_request: the body is over 64 KiB', oauthJsonErrorBody),
+        415: json('invalid_request: the body is not application/json', oauthJsonErrorBody),
         429: json('too_many_requests: see Retry-After', oauthJsonErrorBody),
         503: json('temporarily_unavailable: the database is not answering', oauthJsonErrorBody),
       },
