@@ -13,8 +13,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { databaseUrl, ensureDatabase } from '@timbrix/server/admin';
-import { freePort, startEmbeddedPostgres } from '@timbrix/server/embedded';
+import { databaseUrl, ensureDatabase, freePort, startEmbeddedPostgres } from '@timbrix/postgres';
 import autocannon from 'autocannon';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -2,6 +2,12 @@ import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import {
+  databaseUrl,
+  type EmbeddedDatabase,
+  ensureDatabase,
+  startEmbeddedPostgres,
+} from '@timbrix/postgres';
 import { createApp } from './app.js';
 import { localKeyEncryptionKey } from './auth/key-encryption.js';
 import { Hasher } from './auth/passwords.js';
@@ -9,8 +15,6 @@ import { Sessions } from './auth/sessions.js';
 import { SigningKeys } from './auth/signing-keys.js';
 import type { Config } from './config.js';
 import type { Services } from './context.js';
-import { databaseUrl, ensureDatabase } from './db/admin.js';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { type MikroORM, migrate, openDatabase } from './db/orm.js';
 import { Statements } from './db/statements.js';
 import { RateLimiter } from './limits/rate-limiter.js';

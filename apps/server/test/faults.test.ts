@@ -1,5 +1,5 @@
+import { quoteIdentifier, withClient } from '@timbrix/postgres';
 import { describe, expect, it } from 'vitest';
-import { quoteIdentifier, withClient } from '../src/db/admin.js';
 import { api, createOrganization, signUp, useTestServer } from './harness/index.js';
 
 const server = useTestServer();

@@ -2,9 +2,13 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  databaseUrl,
+  type EmbeddedDatabase,
+  ensureDatabase,
+  startEmbeddedPostgres,
+} from '@timbrix/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseUrl, ensureDatabase } from '../../src/db/admin.js';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/db/embedded.js';
 import {
   accessToken,
   api,

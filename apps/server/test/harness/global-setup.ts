@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import './provided.js';
-import { databaseUrl, quoteIdentifier, withClient } from '../../src/db/admin.js';
-import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { databaseUrl, quoteIdentifier, startEmbeddedPostgres, withClient } from '@timbrix/postgres';
 import { migrate, openDatabase } from '../../src/db/orm.js';
 
 async function scratchDirectory(): Promise<string> {

@@ -1,14 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { databaseUrl, quoteIdentifier, withClient } from '@timbrix/postgres';
+import {
+  buildServer as buildServerIn,
+  type ServerProcess,
+  startServerProcess as startServerProcessIn,
+} from '@timbrix/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { setPlatformAdmin } from '../../src/commands/platform-admin.js';
 import { loadConfig } from '../../src/config.js';
-import { databaseUrl, quoteIdentifier, withClient } from '../../src/db/admin.js';
 import { createLogger } from '../../src/logger.js';
 import './provided.js';
 import { type RunningServer, startServer } from '../../src/server.js';
-import { startServerProcess } from './process.js';
 
 export * from './http.js';
 
@@ -134,7 +139,16 @@ export function useTestServer(options: TestServerOptions = {}): () => TestServer
   };
 }
 export * from './oauth.js';
-export * from './process.js';
+export type { ServerProcess };
+
+const SERVER_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** This server's production bundle, built once per test file. */
+export const buildServer = () => buildServerIn(SERVER_ROOT);
+
+/** This server, built, as a process of its own (see @timbrix/testing). */
+export const startServerProcess = (env: Record<string, string> = {}) =>
+  startServerProcessIn(SERVER_ROOT, { env });
 
 /**
  * The built server as a second process of `peer`'s deployment: its database, key-encryption

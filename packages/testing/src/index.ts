@@ -1,0 +1,1 @@
+export { buildServer, type ServerProcess, startServerProcess } from './server-process.js';
