@@ -1,18 +1,14 @@
-import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import { ApiError, type Services } from '@timbrix/api';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
-import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
-import { contextFactory, type Services } from './context.js';
-import { jsonBodies, MAX_BODY_BYTES, METHODS_WITH_BODY } from './http/body.js';
+import { mountApi } from './http/api.js';
 import { health, ready } from './http/health.js';
 import { requestLog } from './http/request-log.js';
-import { sendError, sendTrpcError } from './http/respond.js';
-import { trpcRequests } from './http/trpc-requests.js';
-import { oauthEndpoints } from './oauth/endpoints.js';
+import { sendError } from './http/respond.js';
+import { protocolRouter } from './oauth/index.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { appRouter, procedureDefinitions } from './routers/_app.js';
 
 // Answers carry credentials and per-user data: no cache may keep them.
 const noStore: RequestHandler = (_req, res, next) => {
@@ -49,18 +45,6 @@ function corsFor(origins: string[]): RequestHandler[] {
   ];
 }
 
-/**
- * The REST adapter parses a body only when its type is exactly `application/json`, and wants
- * one for every POST, PUT and PATCH: a parsed body, or none (an empty object), is what it gets.
- */
-const restBodies: RequestHandler = (req, _res, next) => {
-  if (METHODS_WITH_BODY.has(req.method)) {
-    req.headers['content-type'] = 'application/json';
-    req.body ??= {};
-  }
-  next();
-};
-
 export function createApp(services: Services): express.Express {
   const { logger } = services;
   const app = express();
@@ -76,7 +60,7 @@ export function createApp(services: Services): express.Express {
   app.use(['/api', '/trpc'], noStore);
   app.get('/api/health', health);
   app.get('/api/ready', ready(services.orm));
-  app.use(oauthEndpoints(services));
+  app.use(protocolRouter(services));
 
   const openApiDocument = buildOpenApiDocument(`${services.config.issuerUrl}/api`);
   app.get('/api/openapi.json', (_req, res) => res.json(openApiDocument));
@@ -86,56 +70,12 @@ export function createApp(services: Services): express.Express {
     swaggerUi.setup(openApiDocument, { customSiteTitle: 'Timbrix API' }),
   );
 
-  const onError = ({
-    error,
-    path,
-  }: {
-    error: { code: string; cause?: unknown };
-    path?: string;
-  }) => {
-    if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') {
-      logger.error({ err: error.cause ?? error, procedure: path }, 'procedure failed');
-    }
-  };
+  mountApi(app, services);
 
-  // The same body rules as the REST API, answered in tRPC's own envelope.
-  app.use(
-    '/trpc',
-    trpcRequests(services.config.trpcMaxBatchCalls),
-    ...jsonBodies(sendTrpcError),
-    createExpressMiddleware({
-      router: appRouter,
-      createContext: contextFactory(services, 'trpc'),
-      maxBodySize: MAX_BODY_BYTES,
-      maxBatchSize: services.config.trpcMaxBatchCalls,
-      onError,
-    }),
-  );
-
-  const rest = createOpenApiNodeHttpHandler({
-    router: appRouter,
-    createContext: contextFactory(services, 'rest'),
-    maxBodySize: MAX_BODY_BYTES,
-    onError,
-    responseMeta: ({ paths, errors }) => {
-      if (errors.length > 0) {
-        return errors[0]?.code === 'UNAUTHORIZED'
-          ? { headers: { 'WWW-Authenticate': 'Bearer realm="timbrix"' } }
-          : {};
-      }
-      const status = paths?.[0]
-        ? procedureDefinitions.get(paths[0])?.meta?.successStatus
-        : undefined;
-      return status ? { status } : {};
-    },
-  });
-  const restApi: RequestHandler = (req, res, next) => rest(req, res, next);
-  app.use('/api', ...jsonBodies(sendError), restBodies, restApi);
-
-  app.use((_req, res) => sendError(res, 404, 'No such route'));
+  app.use((_req, res) => sendError(res, new ApiError('NO_SUCH_ROUTE')));
   app.use(((error, _req, res, _next) => {
     logger.error({ err: error }, 'unhandled error');
-    if (!res.headersSent) sendError(res, 500, 'Internal server error');
+    if (!res.headersSent) sendError(res, new ApiError('INTERNAL'));
   }) satisfies ErrorRequestHandler);
   return app;
 }

@@ -1,7 +1,6 @@
+import { ConfigError, createLogger, loadConfig } from '@timbrix/api';
 import { setPlatformAdmin } from './commands/platform-admin.js';
 import { rotateSigningKey } from './commands/rotate-signing-key.js';
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
 import { startServer } from './server.js';
 
 const logger = createLogger(process.env.LOG_LEVEL ?? 'info');

@@ -1,17 +1,7 @@
-import {
-  errorBodySchema,
-  introspectionRequestForm,
-  introspectionResponse,
-  oauthErrorBody,
-  oauthJsonErrorBody,
-  revocationRequestForm,
-  tokenRequestForm,
-  tokenRequestJson,
-  tokenResponse,
-} from '@timbrix/shared/schemas';
+import { appRouter, procedureDefinitions } from '@timbrix/api';
+import { errorBodySchema } from '@timbrix/shared/schemas';
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
-import type { ZodType } from 'zod';
-import { appRouter, procedureDefinitions } from './routers/_app.js';
+import { protocolPaths } from './oauth/index.js';
 
 type Operation = {
   requestBody?: { content: Record<string, { schema: unknown }> };
@@ -22,28 +12,6 @@ const ERROR_CONTENT = {
   'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } },
 };
 
-const formBody = (schema: ZodType) => ({
-  required: true,
-  content: { 'application/x-www-form-urlencoded': { schema } },
-});
-const json = (description: string, schema: ZodType) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-// RFC 6749 section 2.3.1: either method, never both.
-const CLIENT_AUTH = [{ clientBasic: [] }, {}];
-const RFC_ERRORS = {
-  400: json('invalid_request, invalid_scope or unsupported_grant_type', oauthErrorBody),
-  401: json('invalid_client: unknown client, wrong secret or deactivated app', oauthErrorBody),
-  413: json('invalid_request: the body is over 64 KiB, or has too many parameters', oauthErrorBody),
-  415: json(
-    'invalid_request: the body is not application/x-www-form-urlencoded, or in an encoding other than gzip, deflate or br',
-    oauthErrorBody,
-  ),
-  429: json('too_many_requests: see Retry-After', oauthErrorBody),
-  503: json('temporarily_unavailable: the database is not answering', oauthErrorBody),
-};
-
 /** What any procedure may answer besides its own errors, by method. */
 const COMMON_ERRORS: Record<string, Record<number, string>> = {
   body: {
@@ -52,68 +20,6 @@ const COMMON_ERRORS: Record<string, Record<number, string>> = {
     503: 'The database is not answering; try again shortly',
   },
   plain: { 503: 'The database is not answering; try again shortly' },
-};
-
-/** The OAuth protocol endpoints: plain express handlers, documented here by hand. */
-const oauthPaths = {
-  '/oauth2/token': {
-    post: {
-      operationId: 'oauth2-token',
-      tags: ['oauth2'],
-      summary: 'Client credentials grant (RFC 6749 section 4.4)',
-      description:
-        'Client authentication by client_secret_basic or client_secret_post. `scope` is space-separated and within the app’s scopes; absent, all of them are granted.',
-      security: CLIENT_AUTH,
-      requestBody: formBody(tokenRequestForm),
-      responses: { 200: json('An access token (RFC 9068 JWT)', tokenResponse), ...RFC_ERRORS },
-    },
-  },
-  '/oauth/token': {
-    post: {
-      operationId: 'oauth-token',
-      tags: ['oauth'],
-      summary: 'Client credentials grant, documented JSON form',
-      description: 'The same grant and token as /oauth2/token, for JSON clients.',
-      security: [],
-      requestBody: {
-        required: true,
-        content: { 'application/json': { schema: tokenRequestJson } },
-      },
-      responses: {
-        200: json('An access token (RFC 9068 JWT)', tokenResponse),
-        400: json('invalid_request or invalid_scope', oauthJsonErrorBody),
-        401: json('invalid_client', oauthJsonErrorBody),
-        413: json('invalid_request: the body is over 64 KiB', oauthJsonErrorBody),
-        415: json('invalid_request: the body is not application/json', oauthJsonErrorBody),
-        429: json('too_many_requests: see Retry-After', oauthJsonErrorBody),
-        503: json('temporarily_unavailable: the database is not answering', oauthJsonErrorBody),
-      },
-    },
-  },
-  '/oauth2/introspect': {
-    post: {
-      operationId: 'oauth2-introspect',
-      tags: ['oauth2'],
-      summary: 'Token introspection (RFC 7662)',
-      description:
-        'The caller authenticates as a client. Tokens of its own organization answer with their claims; any other, expired, revoked or unknown token answers `{"active": false}`.',
-      security: CLIENT_AUTH,
-      requestBody: formBody(introspectionRequestForm),
-      responses: { 200: json('The token’s state', introspectionResponse), ...RFC_ERRORS },
-    },
-  },
-  '/oauth2/revoke': {
-    post: {
-      operationId: 'oauth2-revoke',
-      tags: ['oauth2'],
-      summary: 'Token revocation (RFC 7009)',
-      description:
-        'A client revokes its own tokens. Any other token answers 200 too and stays as it was.',
-      security: CLIENT_AUTH,
-      requestBody: formBody(revocationRequestForm),
-      responses: { 200: { description: 'Revoked, or not this client’s token' }, ...RFC_ERRORS },
-    },
-  },
 };
 
 /**
@@ -132,7 +38,8 @@ export function buildOpenApiDocument(apiBaseUrl: string): OpenAPIObject {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
     tags: ['auth', 'users', 'organizations', 'oauth', 'oauth2'],
     defs: { ErrorResponse: errorBodySchema },
-    paths: oauthPaths as never,
+    // The OAuth endpoints are plain express handlers: each documents itself.
+    paths: protocolPaths() as never,
   });
   document.components ??= {};
   document.components.securitySchemes = {

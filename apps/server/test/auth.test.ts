@@ -1,5 +1,5 @@
+import { SESSION_TOKEN_TYPE } from '@timbrix/api';
 import { describe, expect, it } from 'vitest';
-import { SESSION_TOKEN_TYPE } from '../src/auth/sessions.js';
 import { api, signUp, uniqueEmail, useTestServer } from './harness/index.js';
 
 const server = useTestServer();

@@ -1,5 +1,5 @@
+import { ConfigError, loadConfig } from '@timbrix/api';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {

@@ -66,7 +66,7 @@ describe('expired token rows', () => {
        select 'token_expired', id, scopes, now() - interval '2 hours' from oauth_apps where client_id = $1`,
       [app.clientId],
     );
-    const pruned = await server().server.services.tokens.pruneExpired();
+    const pruned = await server().server.services.db.accessTokens.pruneExpired();
     expect(pruned).toBeGreaterThanOrEqual(1);
     expect(
       await server().sql("select id from oauth_access_tokens where id = 'token_expired'"),

@@ -1,8 +1,7 @@
+import { createLogger, loadConfig } from '@timbrix/api';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { rotateSigningKey } from '../src/commands/rotate-signing-key.js';
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
 import { accessToken, api, introspect, tenant, useTestServer } from './harness/index.js';
 
 const server = useTestServer();

@@ -1,4 +1,4 @@
-import type { AppRouter } from '@timbrix/server';
+import type { AppRouter } from '@timbrix/api';
 import { DEFAULT_MAX_BATCH_CALLS } from '@timbrix/shared/limits';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 

@@ -1,12 +1,20 @@
-import { startTestServer, type TestServer, uniqueEmail, uniqueSlug } from '@timbrix/server/testing';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { type ServerProcess, startServerProcess } from '@timbrix/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTimbrixClient, isTimbrixError } from '../src/index.js';
 
-let server: TestServer;
+/** The server this client is for, built and started as `pnpm start` runs it. */
+const serverRoot = dirname(createRequire(import.meta.url).resolve('@timbrix/server/package.json'));
+let server: ServerProcess;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startServerProcess(serverRoot, { env: { RATE_LIMITS: 'off' } });
 });
-afterAll(() => server?.close());
+afterAll(() => server?.stop());
+
+const uniqueEmail = () => `client-${randomBytes(5).toString('hex')}@example.com`;
+const uniqueSlug = () => `client-${randomBytes(5).toString('hex')}`;
 
 async function signedIn() {
   const anonymous = createTimbrixClient({ url: server.url });
@@ -57,10 +65,9 @@ describe('@timbrix/client', () => {
       description: null,
     });
     expect(typeof app.createdAt).toBe('string');
-    const rows = await server.sql('select client_id from oauth_apps where client_id = $1', [
-      app.clientId,
-    ]);
-    expect(rows).toHaveLength(1);
+    // Stored: a new call, on a new connection, reads it back.
+    const stored = await client.oauthApps.byId.query({ clientId: app.clientId });
+    expect(stored).toMatchObject({ clientId: app.clientId, name: 'Typed app' });
   });
 
   it('sends the organization from the client options', async () => {
@@ -101,12 +108,12 @@ describe('@timbrix/client', () => {
       slug: uniqueSlug(),
     });
     const member = await signedIn();
-    const invite = await owner.client.organizations.invite.mutate({
+    const invite = await owner.client.invitations.create.mutate({
       organizationId: org.id,
       email: (await member.client.users.me.query()).email,
       role: 'member',
     });
-    await member.client.invites.accept.mutate({ token: invite.token });
+    await member.client.invitations.accept.mutate({ token: invite.token });
 
     const forbidden = await failure(
       member.client.oauthApps.create.mutate({ name: 'Nope', scopes: ['read:user'] }),

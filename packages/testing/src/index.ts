@@ -1,1 +1,6 @@
-export { buildServer, type ServerProcess, startServerProcess } from './server-process.js';
+export {
+  buildServer,
+  type ServerProcess,
+  startServerProcess,
+  waitForHealth,
+} from './server-process.js';

@@ -64,7 +64,7 @@ export async function startServerProcess(
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const url = `http://localhost:${port}`;
-  await answering(url, exited, () => output);
+  await waitForHealth(url, exited, () => output);
 
   return {
     url,
@@ -82,7 +82,11 @@ export async function startServerProcess(
 }
 
 /** Waits until `url` answers /api/health; fails if the process exits first or after 60 s. */
-async function answering(url: string, exited: Promise<number | null>, output: () => string) {
+export async function waitForHealth(
+  url: string,
+  exited: Promise<number | null>,
+  output: () => string,
+) {
   let exitCode: number | null | undefined;
   void exited.then((code) => {
     exitCode = code ?? -1;
@@ -92,7 +96,7 @@ async function answering(url: string, exited: Promise<number | null>, output: ()
     if (exitCode !== undefined) {
       throw new Error(`server exited (${exitCode}) before listening:\n${output()}`);
     }
-    const up = await fetch(`${url}/api/health`).then(
+    const up = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(1_000) }).then(
       (response) => response.ok,
       () => false,
     );

@@ -1,3 +1,4 @@
+import { ApiError } from '@timbrix/api';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import typeis from 'type-is';
 
@@ -7,7 +8,7 @@ export const MAX_BODY_DEPTH = 16;
 const MAX_FORM_PARAMETERS = 50;
 
 /** Writes a refused request in the caller's protocol: REST, tRPC or OAuth. */
-export type ErrorWriter = (res: express.Response, status: number, message: string) => void;
+export type ErrorWriter = (res: express.Response, error: ApiError) => void;
 
 type BodyHandlers = (RequestHandler | ErrorRequestHandler)[];
 
@@ -31,30 +32,34 @@ export const hasContent = (req: Request) =>
   typeis.hasBody(req) && req.headers['content-length'] !== '0';
 
 /** What a body parser's failure means for the caller; undefined for anything else. */
-function bodyProblem(error: unknown): { status: number; message: string } | undefined {
+function bodyProblem(error: unknown): ApiError | undefined {
   const { type, status, encoding } = error as { type?: string; status?: number; encoding?: string };
   switch (type) {
     case 'entity.parse.failed':
-      return { status: 400, message: 'The request body is not valid JSON, or not a JSON object' };
+      return new ApiError('MALFORMED_BODY', {
+        message: 'The request body is not valid JSON, or not a JSON object',
+      });
     case 'parameters.too.many':
-      return { status: 413, message: 'The request body has too many parameters' };
+      return new ApiError('BODY_TOO_LARGE', {
+        message: 'The request body has too many parameters',
+      });
     case 'entity.too.large':
-      return { status: 413, message: `The request body must be at most ${MAX_BODY_BYTES} bytes` };
+      return new ApiError('BODY_TOO_LARGE', {
+        message: `The request body must be at most ${MAX_BODY_BYTES} bytes`,
+      });
     case 'encoding.unsupported':
-      return {
-        status: 415,
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE', {
         message: `Content-Encoding ${encoding ?? ''} is not supported: send the body as identity, gzip, deflate or br`,
-      };
+      });
     case 'charset.unsupported':
-      return { status: 415, message: 'Send the request body as UTF-8' };
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE', { message: 'Send the request body as UTF-8' });
   }
   // The rest the parsers raise are the client's: an aborted or short body, or one that does not
   // inflate as its Content-Encoding says.
   if (status !== undefined && status >= 400 && status < 500) {
-    return {
-      status: 400,
+    return new ApiError('MALFORMED_BODY', {
       message: 'The request body could not be read: check its length and Content-Encoding',
-    };
+    });
   }
   return undefined;
 }
@@ -64,7 +69,7 @@ function parserErrors(writeError: ErrorWriter): ErrorRequestHandler {
   return (error, _req, res, next) => {
     const problem = bodyProblem(error);
     if (!problem) return next(error);
-    writeError(res, problem.status, problem.message);
+    writeError(res, problem);
   };
 }
 
@@ -78,12 +83,14 @@ export function jsonBodies(writeError: ErrorWriter): BodyHandlers {
   const requireJson: RequestHandler = (req, res, next) => {
     if (!METHODS_WITH_BODY.has(req.method) || !hasContent(req)) return next();
     if (!req.is('application/json')) {
-      return writeError(res, 415, 'Send the request body as application/json');
+      return writeError(res, new ApiError('UNSUPPORTED_MEDIA_TYPE'));
     }
     next();
   };
   const limitDepth: RequestHandler = (req, res, next) => {
-    if (nestsDeeperThan(req.body, MAX_BODY_DEPTH)) return writeError(res, 400, DEPTH_MESSAGE);
+    if (nestsDeeperThan(req.body, MAX_BODY_DEPTH)) {
+      return writeError(res, new ApiError('MALFORMED_BODY', { message: DEPTH_MESSAGE }));
+    }
     next();
   };
   return [
@@ -98,7 +105,12 @@ export function jsonBodies(writeError: ErrorWriter): BodyHandlers {
 export function formBodies(writeError: ErrorWriter): BodyHandlers {
   const requireForm: RequestHandler = (req, res, next) => {
     if (hasContent(req) && !req.is('application/x-www-form-urlencoded')) {
-      return writeError(res, 415, 'Send the request as application/x-www-form-urlencoded');
+      return writeError(
+        res,
+        new ApiError('UNSUPPORTED_MEDIA_TYPE', {
+          message: 'Send the request as application/x-www-form-urlencoded',
+        }),
+      );
     }
     next();
   };

@@ -1,5 +1,5 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RequestHandler } from 'express';
-import type { MikroORM } from '../db/orm.js';
 
 /** Up as soon as the server listens; never touches the database. */
 export const health: RequestHandler = (_req, res) => {

@@ -1,3 +1,4 @@
+import { ApiError } from '@timbrix/api';
 import type { Request, RequestHandler } from 'express';
 import { MAX_BODY_DEPTH, nestsDeeperThan } from './body.js';
 import { sendTrpcError } from './respond.js';
@@ -27,20 +28,15 @@ function callsIn(path: string): number {
 export function trpcRequests(maxCalls: number): RequestHandler {
   return (req, res, next) => {
     if (wantsStream(req)) {
-      return sendTrpcError(
-        res,
-        400,
-        'Streamed answers are not supported: use httpBatchLink instead of httpBatchStreamLink',
-      );
+      const message =
+        'Streamed answers are not supported: use httpBatchLink instead of httpBatchStreamLink';
+      return sendTrpcError(res, new ApiError('INVALID_REQUEST', { message }));
     }
     if (req.query.batch === '1') {
       const calls = callsIn(req.path);
       if (calls > maxCalls) {
-        return sendTrpcError(
-          res,
-          400,
-          `A batch may carry at most ${maxCalls} calls, this one has ${calls}: send fewer at once (httpBatchLink's maxItems)`,
-        );
+        const message = `A batch may carry at most ${maxCalls} calls, this one has ${calls}: send fewer at once (httpBatchLink's maxItems)`;
+        return sendTrpcError(res, new ApiError('INVALID_REQUEST', { message }));
       }
     }
     if (req.method === 'GET' && typeof req.query.input === 'string') {
@@ -51,11 +47,8 @@ export function trpcRequests(maxCalls: number): RequestHandler {
         return next(); // tRPC answers malformed input itself
       }
       if (nestsDeeperThan(input, MAX_BODY_DEPTH)) {
-        return sendTrpcError(
-          res,
-          400,
-          `The input must not nest deeper than ${MAX_BODY_DEPTH} levels`,
-        );
+        const message = `The input must not nest deeper than ${MAX_BODY_DEPTH} levels`;
+        return sendTrpcError(res, new ApiError('INVALID_REQUEST', { message }));
       }
     }
     next();

@@ -1,6 +1,6 @@
 import { hash } from '@node-rs/argon2';
+import { ARGON2_OPTIONS } from '@timbrix/api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ARGON2_OPTIONS } from '../../src/auth/passwords.js';
 import {
   api,
   type Client,

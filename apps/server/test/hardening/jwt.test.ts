@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { SESSION_AUDIENCE, SESSION_TOKEN_TYPE } from '@timbrix/api';
 import { generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_AUDIENCE, SESSION_TOKEN_TYPE } from '../../src/auth/sessions.js';
 import {
   accessToken,
   api,

@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
+import { createLogger, loadConfig } from '@timbrix/api';
 import { describe, expect, it } from 'vitest';
 import { setPlatformAdmin } from '../../src/commands/platform-admin.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import {
   api,
   buildServer,

@@ -1,7 +1,7 @@
 import { createConnection } from 'node:net';
+import { counterKey } from '@timbrix/api';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { counterKey } from '../../src/limits/rate-limiter.js';
 import {
   api,
   type Client,

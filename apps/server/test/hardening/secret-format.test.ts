@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { newSecret } from '@timbrix/api';
 import {
   BASE62_ALPHABET,
   isTimbrixSecret,
@@ -6,7 +7,6 @@ import {
   secretPattern,
 } from '@timbrix/shared/secrets';
 import { describe, expect, it } from 'vitest';
-import { newSecret } from '../../src/lib/secrets.js';
 import { api, signUp, tenant, uniqueEmail, useTestServer } from '../harness/index.js';
 
 /**

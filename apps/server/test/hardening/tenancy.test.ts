@@ -1,6 +1,6 @@
+import type { AppRouter } from '@timbrix/api';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AppRouter } from '../../src/routers/_app.js';
 import {
   accessToken,
   api,
@@ -116,7 +116,7 @@ describe('organization A against organization B over REST', () => {
 describe('organization A against organization B over tRPC', () => {
   it.each([
     [
-      'byId',
+      'oauthApps.byId',
       () => trpcAs(a.owner.token).oauthApps.byId.query({ clientId: bApp.clientId }),
       'NOT_FOUND',
     ],
@@ -127,32 +127,32 @@ describe('organization A against organization B over tRPC', () => {
       'NOT_FOUND',
     ],
     [
-      'delete',
+      'oauthApps.delete',
       () => trpcAs(a.owner.token).oauthApps.delete.mutate({ clientId: bApp.clientId }),
       'NOT_FOUND',
     ],
     [
-      'rotateSecret',
+      'oauthApps.rotateSecret',
       () => trpcAs(a.owner.token).oauthApps.rotateSecret.mutate({ clientId: bApp.clientId }),
       'NOT_FOUND',
     ],
     [
-      'tokens',
-      () => trpcAs(a.owner.token).oauthApps.tokens.query({ clientId: bApp.clientId }),
+      'tokens.list',
+      () => trpcAs(a.owner.token).tokens.list.query({ clientId: bApp.clientId }),
       'NOT_FOUND',
     ],
     [
-      'revokeToken',
-      () => trpcAs(a.owner.token).oauthApps.revokeToken.mutate({ tokenId: bTokenId }),
+      'tokens.revoke',
+      () => trpcAs(a.owner.token).tokens.revoke.mutate({ tokenId: bTokenId }),
       'NOT_FOUND',
     ],
     [
-      'list',
+      'oauthApps.list',
       () => trpcAs(a.owner.token).oauthApps.list.query({ organizationId: b.organizationId }),
       'FORBIDDEN',
     ],
     [
-      'create in B',
+      'oauthApps.create in B',
       () =>
         trpcAs(a.owner.token, b.organizationId).oauthApps.create.mutate({
           name: 'x',
@@ -160,7 +160,7 @@ describe('organization A against organization B over tRPC', () => {
         }),
       'FORBIDDEN',
     ],
-  ] as const)('cannot call oauthApps.%s', async (_, call, code) => {
+  ] as const)('cannot call %s', async (_, call, code) => {
     expect(await trpcCode(call())).toBe(code);
     await expectUntouched();
   });

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import './provided.js';
+import { migrate, openDatabase } from '@timbrix/api';
 import { databaseUrl, quoteIdentifier, startEmbeddedPostgres, withClient } from '@timbrix/postgres';
-import { migrate, openDatabase } from '../../src/db/orm.js';
 
 async function scratchDirectory(): Promise<string> {
   const parent = await mkdtemp(join(tmpdir(), 'timbrix-test-pg-'));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { createLogger, loadConfig } from '@timbrix/api';
 import { databaseUrl, quoteIdentifier, withClient } from '@timbrix/postgres';
 import {
   buildServer as buildServerIn,
@@ -10,8 +11,6 @@ import {
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { setPlatformAdmin } from '../../src/commands/platform-admin.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import './provided.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 

@@ -43,9 +43,12 @@ export const createOAuthAppInput = z
   })
   .meta({ id: 'CreateOAuthAppDto' });
 
+/** `app_` + 16 lowercase hex digits (64 random bits): every client id, and only those. */
+export const CLIENT_ID_PATTERN = /^app_[0-9a-f]{16}$/;
+
 export const clientIdSchema = z
   .string()
-  .regex(/^app_[0-9a-f]{16}$/)
+  .regex(CLIENT_ID_PATTERN)
   .meta({ example: 'app_1234567890abcdef' });
 
 /** What every answer about an app says, in the seed documentation's order. */

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-/** Error codes of RFC 6749 section 5.2 (and RFC 7009 section 2.2.1). */
+/**
+ * Every `error` the OAuth endpoints answer with: RFC 6749 section 5.2 (and RFC 7009 section
+ * 2.2.1), the server's own failures in RFC 6749 section 4.1.2.1's words, and
+ * `too_many_requests` for a rate limit (no RFC names one).
+ */
 export const OAUTH_ERROR_CODES = [
   'invalid_request',
   'invalid_client',
@@ -9,6 +13,9 @@ export const OAUTH_ERROR_CODES = [
   'unsupported_grant_type',
   'invalid_scope',
   'unsupported_token_type',
+  'too_many_requests',
+  'server_error',
+  'temporarily_unavailable',
 ] as const;
 export type OAuthErrorCode = (typeof OAUTH_ERROR_CODES)[number];
 

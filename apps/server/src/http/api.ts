@@ -1,0 +1,77 @@
+import { appRouter, type Context, procedureDefinitions, type Services } from '@timbrix/api';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import type { Express, RequestHandler } from 'express';
+import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
+import { jsonBodies, MAX_BODY_BYTES, METHODS_WITH_BODY } from './body.js';
+import { contextFactory } from './context.js';
+import { sendError, sendTrpcError } from './respond.js';
+import { trpcRequests } from './trpc-requests.js';
+
+/**
+ * The REST adapter parses a body only when its type is exactly `application/json`, and wants
+ * one for every POST, PUT and PATCH: a parsed body, or none (an empty object), is what it gets.
+ */
+const restBodies: RequestHandler = (req, _res, next) => {
+  if (METHODS_WITH_BODY.has(req.method)) {
+    req.headers['content-type'] = 'application/json';
+    req.body ??= {};
+  }
+  next();
+};
+
+/** The headers a call's procedures set (rate limits, Link), for either adapter to send. */
+const headersOf = (ctx: Context | undefined) => ctx?.response.headers ?? {};
+
+/** The procedures of `@timbrix/api`, over tRPC at /trpc and as REST under /api. */
+export function mountApi(app: Express, services: Services) {
+  const { logger, config } = services;
+  const onError = ({
+    error,
+    path,
+  }: {
+    error: { code: string; cause?: unknown };
+    path?: string;
+  }) => {
+    if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') {
+      logger.error({ err: error.cause ?? error, procedure: path }, 'procedure failed');
+    }
+  };
+
+  // The same body rules as the REST API, answered in tRPC's own envelope.
+  app.use(
+    '/trpc',
+    trpcRequests(config.trpcMaxBatchCalls),
+    ...jsonBodies(sendTrpcError),
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: contextFactory(services, 'trpc'),
+      maxBodySize: MAX_BODY_BYTES,
+      maxBatchSize: config.trpcMaxBatchCalls,
+      onError,
+      responseMeta: ({ ctx }) => ({ headers: headersOf(ctx) }),
+    }),
+  );
+
+  const rest = createOpenApiNodeHttpHandler({
+    router: appRouter,
+    createContext: contextFactory(services, 'rest'),
+    maxBodySize: MAX_BODY_BYTES,
+    onError,
+    responseMeta: ({ ctx, paths, errors }) => {
+      const headers = headersOf(ctx);
+      if (errors.length > 0) {
+        if (errors[0]?.code === 'UNAUTHORIZED') {
+          return { headers: { ...headers, 'WWW-Authenticate': 'Bearer realm="timbrix"' } };
+        }
+        return { headers };
+      }
+      // trpc-to-openapi answers 200 for every success unless told otherwise.
+      const status = paths?.[0]
+        ? procedureDefinitions.get(paths[0])?.meta?.successStatus
+        : undefined;
+      return status ? { status, headers } : { headers };
+    },
+  });
+  const restApi: RequestHandler = (req, res, next) => rest(req, res, next);
+  app.use('/api', ...jsonBodies(sendError), restBodies, restApi);
+}

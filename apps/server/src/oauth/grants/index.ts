@@ -1,0 +1,9 @@
+import { clientCredentials } from './client-credentials.js';
+import type { Grant } from './grant.js';
+
+export type { Grant, GrantContext } from './grant.js';
+
+/** Every grant the token endpoint speaks, by `grant_type`; the metadata is built from it. */
+export const GRANTS: ReadonlyMap<string, Grant> = new Map(
+  [clientCredentials].map((grant) => [grant.grantType, grant]),
+);

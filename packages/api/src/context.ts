@@ -1,0 +1,56 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type Repositories, repositories } from './db/repositories.js';
+import type { Services } from './services.js';
+
+/**
+ * Who is calling. Today a person with a session, or nobody; an OAuth access token acting for
+ * a person or an organization, and an API key, are kinds still to come.
+ */
+export type Principal = { kind: 'anonymous' } | UserPrincipal;
+export interface UserPrincipal {
+  kind: 'user';
+  userId: string;
+}
+
+/**
+ * What a procedure runs with, whatever carried the call: no request or response objects of
+ * any transport. The adapters build it (see the server's `http/context.ts`); tests build it
+ * directly and call procedures through `createCaller`.
+ */
+export interface Context {
+  /** Which adapter the call came through: errors take that transport's shape. */
+  transport: 'rest' | 'trpc' | 'caller';
+  services: Services;
+  /** The request's own unit of work. */
+  em: EntityManager;
+  /** The repositories, on that unit of work. */
+  db: Repositories;
+  principal: Principal;
+  /** The organization the caller names for calls whose input names none (X-Organization-Id). */
+  organizationId: string | undefined;
+  requestId: string;
+  /** The client's address, as the server trusts it (rate limits count by it). */
+  ip: string;
+  /** What the answer carries besides its body: headers (rate limits, Link), set by procedures. */
+  response: { headers: Record<string, string> };
+}
+
+export interface ContextOptions {
+  transport: Context['transport'];
+  principal: Principal;
+  organizationId?: string | undefined;
+  requestId: string;
+  ip: string;
+}
+
+export function createContext(services: Services, options: ContextOptions): Context {
+  const em = services.orm.em.fork();
+  return {
+    ...options,
+    organizationId: options.organizationId,
+    services,
+    em,
+    db: repositories(em, services.sql),
+    response: { headers: {} },
+  };
+}

@@ -1,0 +1,19 @@
+import { AccessToken } from '../features/access-tokens/entity.js';
+import { Invitation } from '../features/invitations/entity.js';
+import { Membership } from '../features/memberships/entity.js';
+import { ClientSecret, OAuthApp } from '../features/oauth-apps/entity.js';
+import { Organization } from '../features/organizations/entity.js';
+import { User } from '../features/users/entity.js';
+import { SigningKey } from '../keys/entity.js';
+
+/** Every entity, for the ORM's metadata. */
+export const entities = [
+  User,
+  Organization,
+  Membership,
+  Invitation,
+  OAuthApp,
+  ClientSecret,
+  AccessToken,
+  SigningKey,
+];

@@ -1,0 +1,27 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { AccessTokenRepository } from '../features/access-tokens/repository.js';
+import { InvitationRepository } from '../features/invitations/repository.js';
+import { MembershipRepository } from '../features/memberships/repository.js';
+import { OAuthAppRepository } from '../features/oauth-apps/repository.js';
+import { OrganizationRepository } from '../features/organizations/repository.js';
+import { UserRepository } from '../features/users/repository.js';
+import { Statements } from './statements.js';
+
+/** Every repository, on one unit of work. */
+export function repositories(em: EntityManager, sql: Statements) {
+  return {
+    users: new UserRepository(em, sql),
+    organizations: new OrganizationRepository(em, sql),
+    memberships: new MembershipRepository(em, sql),
+    invitations: new InvitationRepository(em, sql),
+    oauthApps: new OAuthAppRepository(em, sql),
+    accessTokens: new AccessTokenRepository(em, sql),
+  };
+}
+
+export type Repositories = ReturnType<typeof repositories>;
+
+/** Repositories on a unit of work of their own, for work outside any request (commands). */
+export function repositoriesOf(orm: MikroORM): Repositories {
+  return repositories(orm.em.fork(), new Statements(orm));
+}

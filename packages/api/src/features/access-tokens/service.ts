@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import type { Scope } from '@timbrix/shared/scopes';
+import { compactVerify, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { BatchWriter } from '../../db/batch.js';
+import { ApiError } from '../../errors/codes.js';
+import { SIGNING_ALGORITHM, type SigningKeys } from '../../keys/signing-keys.js';
+import type { AuthenticatedClient } from '../oauth-apps/client-auth.js';
+import type { AccessTokenRepository, NewTokenRow } from './repository.js';
+
+/** RFC 9068: the media type of JWT access tokens, in the `typ` header. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+export interface IssuedToken {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+}
+
+export interface AccessTokenClaims extends JWTPayload {
+  client_id: string;
+  scope: string;
+  organization_id: string;
+}
+
+export type Introspection =
+  | { active: false }
+  | {
+      active: true;
+      scope: string;
+      client_id: string;
+      sub: string;
+      exp: number;
+      iat: number;
+      iss: string;
+      jti: string;
+      token_type: 'Bearer';
+      organization_id: string;
+    };
+
+const INACTIVE = { active: false } as const;
+
+/**
+ * Access tokens: JWTs per RFC 9068, each backed by a row that revocation, introspection and
+ * the app's token list read. A token is active only while its row says so and its app still
+ * holds every scope it carries.
+ */
+export class AccessTokens {
+  readonly audience: string;
+  private readonly rows: BatchWriter<NewTokenRow, boolean>;
+
+  constructor(
+    private readonly repository: AccessTokenRepository,
+    private readonly keys: SigningKeys,
+    private readonly issuer: string,
+    private readonly ttlSeconds: number,
+  ) {
+    this.audience = `${issuer}/api`;
+    // Concurrent grants share an insert and a commit; each answer waits for its own row.
+    this.rows = new BatchWriter((rows) => repository.insert(rows));
+  }
+
+  async issue(client: AuthenticatedClient, scopes: Scope[]): Promise<IssuedToken> {
+    const jti = `token_${randomBytes(16).toString('hex')}`;
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const expiresAt = issuedAt + this.ttlSeconds;
+    const scope = scopes.join(' ');
+    const { kid, privateKey } = this.keys.signingKey();
+    const token = await new SignJWT({
+      client_id: client.clientId,
+      scope,
+      organization_id: client.organizationId,
+    })
+      .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid, typ: ACCESS_TOKEN_TYPE })
+      .setIssuer(this.issuer)
+      .setSubject(client.clientId)
+      .setAudience(this.audience)
+      .setJti(jti)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(expiresAt)
+      .sign(privateKey);
+    const stored = await this.rows.add({
+      jti,
+      appId: client.appId,
+      secretId: client.secretId,
+      scope,
+      expiresAt,
+    });
+    // The app or the secret changed while the token was being made: it was never valid.
+    if (!stored) throw new ApiError('INVALID_CLIENT');
+    return { access_token: token, token_type: 'Bearer', expires_in: this.ttlSeconds, scope };
+  }
+
+  /** RFC 7662: what `caller` (a client of the same organization) may know about `token`. */
+  async introspect(caller: AuthenticatedClient, token: string): Promise<Introspection> {
+    const claims = await this.verify(token);
+    if (!claims?.jti) return INACTIVE;
+    if (!(await this.repository.touchLive(claims.jti, caller.organizationId))) return INACTIVE;
+    return {
+      active: true,
+      scope: claims.scope,
+      client_id: claims.client_id,
+      sub: claims.sub!,
+      exp: claims.exp!,
+      iat: claims.iat!,
+      iss: claims.iss!,
+      jti: claims.jti,
+      token_type: 'Bearer',
+      organization_id: claims.organization_id,
+    };
+  }
+
+  /**
+   * RFC 7009: revokes `token` if it was issued to `caller`. Anything else (another client's
+   * token, an unknown or malformed one) changes nothing, and the caller cannot tell.
+   */
+  async revoke(caller: AuthenticatedClient, token: string): Promise<void> {
+    const jti = await this.signedJti(token);
+    if (!jti) return;
+    await this.repository.revokeOfApp(jti, caller.appId);
+  }
+
+  /** The claims of a token this server issued and that has not expired, or null. */
+  async verify(token: string): Promise<AccessTokenClaims | null> {
+    try {
+      const { payload } = await jwtVerify<AccessTokenClaims>(token, this.keyFor, {
+        algorithms: [SIGNING_ALGORITHM],
+        issuer: this.issuer,
+        audience: this.audience,
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ['jti', 'sub', 'exp', 'iat', 'client_id', 'scope', 'organization_id'],
+      });
+      return payload;
+    } catch (error) {
+      if (error instanceof errors.JOSEError) return null;
+      throw error;
+    }
+  }
+
+  /** The jti of a token signed by this server, expired or not (revoking those is harmless). */
+  private async signedJti(token: string): Promise<string | null> {
+    try {
+      const { payload, protectedHeader } = await compactVerify(token, this.keyFor, {
+        algorithms: [SIGNING_ALGORITHM],
+      });
+      if (protectedHeader.typ !== ACCESS_TOKEN_TYPE) return null;
+      const { jti } = JSON.parse(new TextDecoder().decode(payload)) as JWTPayload;
+      return typeof jti === 'string' ? jti : null;
+    } catch (error) {
+      if (error instanceof errors.JOSEError || error instanceof SyntaxError) return null;
+      throw error;
+    }
+  }
+
+  private keyFor = async ({ kid }: { kid?: string }) => {
+    const key = await this.keys.verificationKey(kid);
+    if (!key) throw new errors.JWKSNoMatchingKey();
+    return key;
+  };
+}

@@ -1,0 +1,75 @@
+import { loginInput, registeredUser, registerInput, sessionToken } from '@timbrix/shared/schemas';
+import { ApiError } from '../../errors/codes.js';
+import { operation, publicProcedure, router } from '../../trpc.js';
+
+export const authRouter = router({
+  register: publicProcedure
+    .meta(
+      operation(
+        {
+          method: 'POST',
+          path: '/auth/register',
+          tags: ['auth'],
+          summary: 'Create an account',
+          protect: false,
+        },
+        ['INVALID_INPUT', 'EMAIL_TAKEN', 'RATE_LIMITED'],
+        201,
+      ),
+    )
+    .input(registerInput)
+    .output(registeredUser)
+    .mutation(async ({ ctx, input }) => {
+      const { hasher, limits } = ctx.services;
+      // Every attempt counts, before the argon2 work it would cost.
+      const rate = await limits.consume(limits.rules.signupsPerIp, ctx.ip);
+      if (rate) Object.assign(ctx.response.headers, rate);
+      const user = await ctx.db.users.create({
+        email: input.email,
+        name: input.name ?? null,
+        passwordHash: await hasher.hash(input.password),
+      });
+      return {
+        id: user.id,
+        email: user.email,
+        name: user.name ?? null,
+        createdAt: user.createdAt.toISOString(),
+      };
+    }),
+
+  login: publicProcedure
+    .meta(
+      operation(
+        {
+          method: 'POST',
+          path: '/auth/login',
+          tags: ['auth'],
+          summary: 'Sign in and get a session token',
+          protect: false,
+        },
+        ['INVALID_INPUT', 'INVALID_CREDENTIALS', 'RATE_LIMITED'],
+      ),
+    )
+    .input(loginInput)
+    .output(sessionToken)
+    .mutation(async ({ ctx, input }) => {
+      const { sessions, limits, hasher } = ctx.services;
+      // Failed sign-ins count per account and address, and per address.
+      const attempt = await limits.attempt(
+        [limits.rules.loginFailuresPerIp, ctx.ip],
+        [limits.rules.loginFailuresPerAccountIp, input.email, ctx.ip],
+      );
+      const user = await ctx.db.users.credentials(input.email);
+      // The same argon2 work whether or not the account exists.
+      const valid = user
+        ? await hasher.verify(user.passwordHash, input.password)
+        : await hasher.verifyDecoy(input.password);
+      if (!user || !valid) throw new ApiError('INVALID_CREDENTIALS');
+      await attempt.succeeded();
+      return {
+        accessToken: await sessions.issue(user.id),
+        tokenType: 'Bearer' as const,
+        expiresIn: sessions.ttlSeconds,
+      };
+    }),
+});

@@ -1,0 +1,253 @@
+import {
+  appByIdInput,
+  createdOAuthApp,
+  createOAuthAppInput,
+  listOAuthAppsInput,
+  oauthApp,
+  rotatedSecret,
+  rotateSecretInput,
+  updateOAuthAppInput,
+} from '@timbrix/shared/schemas';
+import { z } from 'zod';
+import { ApiError, type ErrorCode } from '../../errors/codes.js';
+import {
+  AUTHED_ERRORS,
+  authedProcedure,
+  ORG_ERRORS,
+  operation,
+  orgByIdProcedure,
+  orgProcedure,
+  requirePermission,
+  requireRoleOver,
+  router,
+} from '../../trpc.js';
+import { newClientId, newClientSecret } from './credentials.js';
+import { requireGrantable, requireMayChange } from './policy.js';
+import { appView } from './view.js';
+
+const DEFAULT_GRACE_SECONDS = 86_400;
+
+/** What every route on one app can answer with besides its own errors. */
+export const APP_ERRORS: ErrorCode[] = [
+  ...AUTHED_ERRORS,
+  'INVALID_INPUT',
+  'ONLY_ADMINS_MANAGE_APPS',
+  'APP_NOT_FOUND',
+];
+
+/**
+ * Routes on one app: the app named by `clientId`, in an organization the caller administers.
+ * The role is checked in the app's own organization, never in one the caller names.
+ */
+export const appProcedure = authedProcedure.use(async ({ ctx, getRawInput, next }) => {
+  const { clientId } = ((await getRawInput()) ?? {}) as { clientId?: unknown };
+  const app = typeof clientId === 'string' ? await ctx.db.oauthApps.byClientId(clientId) : null;
+  await requireRoleOver(ctx, app?.organization.id, 'oauthApps:manage', {
+    notFound: 'APP_NOT_FOUND',
+    forbidden: 'ONLY_ADMINS_MANAGE_APPS',
+  });
+  return next({ ctx: { app: app! } });
+});
+
+export const oauthAppsRouter = router({
+  create: orgProcedure
+    .use(requirePermission('oauthApps:manage', 'ONLY_ADMINS_CREATE_APPS'))
+    .meta(
+      operation(
+        {
+          method: 'POST',
+          path: '/oauth/apps',
+          tags: ['oauth'],
+          summary: 'Create a new OAuth application',
+          description:
+            '⚠️ SECURITY: Creates an OAuth2 application. Only OWNERS and ADMINS can create OAuth apps. Returns client secret ONCE - store it securely! The organization is the one named by the X-Organization-Id header, or the caller’s only organization.',
+          requestHeaders: z.object({
+            'X-Organization-Id': z.uuid().optional().meta({
+              description:
+                'The organization to create the app in; may be left out by a member of exactly one organization.',
+            }),
+          }),
+          successDescription:
+            'OAuth application created successfully. Client secret returned only once - save it immediately!',
+        },
+        [
+          ...ORG_ERRORS,
+          'INVALID_INPUT',
+          'SEVERAL_ORGANIZATIONS',
+          'NO_ORGANIZATION',
+          'ONLY_ADMINS_CREATE_APPS',
+          'PLATFORM_SCOPE_NOT_GRANTABLE',
+          'RATE_LIMITED',
+        ],
+        201,
+      ),
+    )
+    .input(createOAuthAppInput)
+    .output(createdOAuthApp)
+    .mutation(async ({ ctx, input }) => {
+      const { organizationId } = ctx.membership;
+      await requireGrantable(ctx, input.scopes);
+      const { limits } = ctx.services;
+      const rate = await limits.consume(limits.rules.appCreatesPerOrganization, organizationId);
+      if (rate) Object.assign(ctx.response.headers, rate);
+
+      const app = {
+        clientId: newClientId(),
+        organizationId,
+        name: input.name,
+        description: input.description || null,
+        redirectUri: input.redirectUri ?? null,
+        scopes: input.scopes,
+        createdBy: ctx.principal.userId,
+        secret: await newClientSecret(ctx.services.hasher),
+      };
+      const createdAt = await ctx.db.oauthApps.insert(app);
+      return {
+        clientId: app.clientId,
+        clientSecret: app.secret.plaintext,
+        name: app.name,
+        description: app.description,
+        redirectUri: app.redirectUri,
+        scopes: app.scopes,
+        isActive: true,
+        createdAt: createdAt.toISOString(),
+        organizationId,
+      };
+    }),
+
+  list: orgByIdProcedure
+    .use(requirePermission('oauthApps:manage', 'ONLY_ADMINS_MANAGE_APPS'))
+    .meta(
+      operation(
+        {
+          method: 'GET',
+          path: '/oauth/apps/organization/{organizationId}',
+          tags: ['oauth'],
+          summary: 'The organization’s OAuth applications, newest first',
+          description:
+            'Pages with `limit` and `after`; the next page’s URL is in the `Link` header (rel="next").',
+        },
+        [...ORG_ERRORS, 'INVALID_INPUT', 'ONLY_ADMINS_MANAGE_APPS', 'BAD_CURSOR'],
+      ),
+    )
+    .input(listOAuthAppsInput)
+    .output(z.array(oauthApp))
+    .query(async ({ ctx, input }) => {
+      const { organizationId } = ctx.membership;
+      const { oauthApps } = ctx.db;
+      const cursor = input.after
+        ? await oauthApps.byClientId(input.after, organizationId)
+        : undefined;
+      if (cursor === null) throw new ApiError('BAD_CURSOR');
+      const apps = await oauthApps.page(organizationId, input.limit + 1, cursor);
+      const page = apps.slice(0, input.limit);
+      if (apps.length > input.limit) {
+        const next = new URL(
+          `${ctx.services.config.issuerUrl}/api/oauth/apps/organization/${organizationId}`,
+        );
+        next.searchParams.set('limit', String(input.limit));
+        next.searchParams.set('after', page.at(-1)!.clientId);
+        ctx.response.headers.Link = `<${next}>; rel="next"`;
+      }
+      return page.map(appView);
+    }),
+
+  byId: appProcedure
+    .meta(
+      operation(
+        {
+          method: 'GET',
+          path: '/oauth/apps/{clientId}',
+          tags: ['oauth'],
+          summary: 'One OAuth application',
+        },
+        APP_ERRORS,
+      ),
+    )
+    .input(appByIdInput)
+    .output(oauthApp)
+    .query(({ ctx }) => appView(ctx.app)),
+
+  update: appProcedure
+    .meta(
+      operation(
+        {
+          method: 'PATCH',
+          path: '/oauth/apps/{clientId}',
+          tags: ['oauth'],
+          summary: 'Change an OAuth application',
+          description:
+            'Absent fields stay as they are; `null` (or "") clears `description` or `redirectUri`. Deactivation revokes every token of the app, and narrowed scopes the tokens that carry a removed one, for good.',
+        },
+        [...APP_ERRORS, 'PLATFORM_SCOPE_NOT_GRANTABLE', 'PLATFORM_APP_LOCKED'],
+      ),
+    )
+    .input(updateOAuthAppInput)
+    .output(oauthApp)
+    .mutation(async ({ ctx, input }) => {
+      const { app } = ctx;
+      await requireMayChange(ctx, app, input);
+      if (input.scopes) await requireGrantable(ctx, input.scopes, app.scopes);
+      // Switching an app back on hands its power out again: only to someone who may grant it.
+      if (input.isActive && !app.isActive) await requireGrantable(ctx, input.scopes ?? app.scopes);
+      const updated = await ctx.db.oauthApps.update(app.id, {
+        name: input.name,
+        description: input.description === undefined ? undefined : input.description || null,
+        redirectUri: input.redirectUri,
+        scopes: input.scopes,
+        isActive: input.isActive,
+      });
+      return appView(updated);
+    }),
+
+  delete: appProcedure
+    .meta(
+      operation(
+        {
+          method: 'DELETE',
+          path: '/oauth/apps/{clientId}',
+          tags: ['oauth'],
+          summary: 'Delete an OAuth application; its secrets and tokens stop working at once',
+          successDescription: 'Deleted',
+        },
+        APP_ERRORS,
+        204,
+      ),
+    )
+    .input(appByIdInput)
+    .output(z.void())
+    .mutation(async ({ ctx }) => {
+      await ctx.db.oauthApps.delete(ctx.app.id);
+    }),
+
+  rotateSecret: appProcedure
+    .meta(
+      operation(
+        {
+          method: 'POST',
+          path: '/oauth/apps/{clientId}/secret',
+          tags: ['oauth'],
+          summary: 'Issue a new client secret; the previous one works until its grace period ends',
+          description:
+            'At most two secrets are valid at once: a rotation while one is still in its grace period ends that one at once. Tokens granted with a secret stop working when it does. An empty body is fine.',
+          successDescription: 'The new secret, shown only this once',
+        },
+        [...APP_ERRORS, 'PLATFORM_SCOPE_NOT_GRANTABLE'],
+        201,
+      ),
+    )
+    .input(rotateSecretInput)
+    .output(rotatedSecret)
+    .mutation(async ({ ctx, input }) => {
+      // A new secret is the app's whole power in new hands: only for someone who may grant it.
+      await requireGrantable(ctx, ctx.app.scopes);
+      const secret = await newClientSecret(ctx.services.hasher);
+      const graceSeconds = input.graceSeconds ?? DEFAULT_GRACE_SECONDS;
+      const until = await ctx.db.oauthApps.rotateSecret(ctx.app.id, secret, graceSeconds);
+      return {
+        clientId: ctx.app.clientId,
+        clientSecret: secret.plaintext,
+        previousSecretExpiresAt: until?.toISOString() ?? null,
+      };
+    }),
+});

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import type { RateLimitRules } from '../config.js';
+import type { Counter, CounterStore } from './stores.js';
+
+export interface LimitRule {
+  name: string;
+  /** Allowed per window. */
+  max: number;
+  windowMs: number;
+}
+
+export interface RateHeaders {
+  'RateLimit-Limit': string;
+  'RateLimit-Remaining': string;
+  'RateLimit-Reset': string;
+}
+
+/** Over a limit: when to come back, as the 429's headers say. */
+export class RateLimited extends Error {
+  override name = 'RateLimited';
+
+  constructor(
+    readonly rule: LimitRule,
+    readonly counter: Counter,
+  ) {
+    super(`Too many requests; retry in ${secondsUntil(counter.resetAt)} seconds`);
+  }
+
+  headers(): RateHeaders & { 'Retry-After': string } {
+    return {
+      ...headersFor(this.rule, this.counter),
+      'Retry-After': String(secondsUntil(this.counter.resetAt)),
+    };
+  }
+}
+
+const secondsUntil = (at: number) => Math.max(1, Math.ceil((at - Date.now()) / 1000));
+
+function headersFor(rule: LimitRule, counter: Counter): RateHeaders {
+  return {
+    'RateLimit-Limit': String(rule.max),
+    'RateLimit-Remaining': String(Math.max(0, rule.max - counter.count)),
+    'RateLimit-Reset': String(secondsUntil(counter.resetAt)),
+  };
+}
+
+export type Check = [rule: LimitRule, ...parts: string[]];
+
+/**
+ * Fixed-window rate limits over a shared counter store, so that they hold across processes.
+ * Keys are hashed: they are built from what callers send (client ids, emails, addresses).
+ * Without a store (RATE_LIMITS=off) nothing is ever limited.
+ */
+export class RateLimiter {
+  constructor(
+    private readonly store: CounterStore | undefined,
+    readonly rules: RateLimitRules,
+  ) {}
+
+  /**
+   * Counts an attempt that may fail (a sign-in, a client authentication) against each counter,
+   * before the attempt is made: concurrent attempts each take a place, so a flood cannot slip
+   * past the limit. Throws RateLimited when over; the caller gives the places back with
+   * `succeeded()`, so that only failures stay counted.
+   */
+  async attempt(...checks: Check[]): Promise<{ succeeded(): Promise<void> }> {
+    const store = this.store;
+    if (!store) return { succeeded: async () => {} };
+    const keys = checks.map((check) => counterKey(...check));
+    const counters = await Promise.all(
+      checks.map(([rule], i) => store.increment(keys[i]!, rule.windowMs)),
+    );
+    checks.forEach(([rule], i) => {
+      if (counters[i]!.count > rule.max) throw new RateLimited(rule, counters[i]!);
+    });
+    return {
+      succeeded: async () => {
+        await Promise.all(keys.map((key) => store.decrement(key)));
+      },
+    };
+  }
+
+  /** Forgets windows that have ended. */
+  async prune(): Promise<void> {
+    await this.store?.prune();
+  }
+
+  async close(): Promise<void> {
+    await this.store?.close();
+  }
+
+  /** Counts one use; throws RateLimited past the limit, else returns the headers to answer with. */
+  async consume(...check: Check): Promise<RateHeaders | undefined> {
+    if (!this.store) return undefined;
+    const [rule] = check;
+    const counter = await this.store.increment(counterKey(...check), rule.windowMs);
+    if (counter.count > rule.max) throw new RateLimited(rule, counter);
+    return headersFor(rule, counter);
+  }
+}
+
+/** The store's key for one counter: the rule's name and a digest of what it counts by. */
+export function counterKey(rule: LimitRule, ...parts: string[]): string {
+  return `${rule.name}:${createHash('sha256').update(parts.join('\u0000')).digest('base64url')}`;
+}
