@@ -232,3 +232,34 @@ describe('the app list’s cursor', () => {
     );
   });
 });
+
+describe('another organization’s app and token look exactly like missing ones', () => {
+  it('answer 404 with the very body a missing one gets, on every route', async () => {
+    const theirs = await b.createApp();
+    const token = await accessToken(server().url, theirs);
+    const tokenId = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).jti;
+    const routes: [string, string, unknown?][] = [
+      ['GET', `/oauth/apps/${theirs.clientId}`],
+      ['PATCH', `/oauth/apps/${theirs.clientId}`, { name: 'Mine now' }],
+      ['DELETE', `/oauth/apps/${theirs.clientId}`],
+      ['POST', `/oauth/apps/${theirs.clientId}/secret`, {}],
+      ['GET', `/oauth/apps/${theirs.clientId}/tokens`],
+      ['DELETE', `/oauth/token/${tokenId}`],
+    ];
+    for (const [method, path, body] of routes) {
+      const asA = (at: string) => api(server().url, method, at, { token: a.owner.token, body });
+      const theirsResponse = await asA(path);
+      const missing = await asA(
+        path.replace(theirs.clientId, 'app_0000000000000000').replace(tokenId, 'token_missing'),
+      );
+      expect(theirsResponse.status, `${method} ${path}`).toBe(404);
+      expect(theirsResponse.body).toEqual(missing.body);
+    }
+    // Nothing changed for its owner.
+    expect((await introspect(server().url, theirs, token)).body.active).toBe(true);
+    const app = await api(server().url, 'GET', `/oauth/apps/${theirs.clientId}`, {
+      token: b.owner.token,
+    });
+    expect(app.body.name).toBe('App');
+  });
+});

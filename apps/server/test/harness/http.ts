@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { createTimbrixClient } from '@timbrix/client';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -52,25 +53,23 @@ export interface SignedUpUser {
   token: string;
 }
 
+/** A typed client of the server at `origin`, as `token` in `organizationId` if given. */
+export const clientOf = (origin: string, token?: string, organizationId?: string) =>
+  createTimbrixClient({ url: origin, token, organizationId });
+
 export async function signUp(origin: string, email = uniqueEmail()): Promise<SignedUpUser> {
   const password = `pw-${randomBytes(8).toString('hex')}`;
-  const registered = await api(origin, 'POST', '/auth/register', { body: { email, password } });
-  if (registered.status !== 201) throw new Error(`register: ${registered.status}`);
-  const login = await api(origin, 'POST', '/auth/login', { body: { email, password } });
-  if (login.status !== 200) throw new Error(`login: ${login.status}`);
-  return { id: registered.body.id, email, password, token: login.body.accessToken };
+  const anonymous = clientOf(origin);
+  const { id } = await anonymous.auth.register.mutate({ email, password });
+  const { accessToken } = await anonymous.auth.login.mutate({ email, password });
+  return { id, email, password, token: accessToken };
 }
 
-export async function createOrganization(origin: string, token: string, name = 'Test Org') {
-  const created = await api(origin, 'POST', '/organizations', {
-    token,
-    body: { name, slug: uniqueSlug() },
-  });
-  if (created.status !== 201) throw new Error(`create organization: ${created.status}`);
-  return created.body as { id: string; name: string; slug: string };
+export function createOrganization(origin: string, token: string, name = 'Test Org') {
+  return clientOf(origin, token).organizations.create.mutate({ name, slug: uniqueSlug() });
 }
 
-/** Adds `user` to `organizationId` with `role`, through the real invite and accept routes. */
+/** Adds `user` to `organizationId` with `role`, through the real invite and accept calls. */
 export async function addMember(
   origin: string,
   adminToken: string,
@@ -78,16 +77,12 @@ export async function addMember(
   user: SignedUpUser,
   role: 'admin' | 'member',
 ) {
-  const invite = await api(origin, 'POST', `/organizations/${organizationId}/members/invite`, {
-    token: adminToken,
-    body: { email: user.email, role },
+  const invite = await clientOf(origin, adminToken).invitations.create.mutate({
+    organizationId,
+    email: user.email,
+    role,
   });
-  if (invite.status !== 201) throw new Error(`invite: ${invite.status}`);
-  const accepted = await api(origin, 'POST', '/invites/accept', {
-    token: user.token,
-    body: { token: invite.body.token },
-  });
-  if (accepted.status !== 200) throw new Error(`accept: ${accepted.status}`);
+  await clientOf(origin, user.token).invitations.accept.mutate({ token: invite.token });
 }
 
 export interface RawResponse {

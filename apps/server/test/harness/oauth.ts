@@ -1,4 +1,5 @@
-import { api, createOrganization, type SignedUpUser, signUp } from './http.js';
+import type { Scope } from '@timbrix/shared/scopes';
+import { clientOf, createOrganization, type SignedUpUser, signUp } from './http.js';
 
 export interface Client {
   clientId: string;
@@ -66,7 +67,7 @@ export interface Tenant {
   owner: SignedUpUser;
   organizationId: string;
   /** Creates an app in this organization and returns its credentials. */
-  createApp(scopes?: string[], name?: string): Promise<Client>;
+  createApp(scopes?: Scope[], name?: string): Promise<Client>;
 }
 
 /** A new person with an organization of their own. */
@@ -76,14 +77,12 @@ export async function tenant(origin: string): Promise<Tenant> {
   return {
     owner,
     organizationId,
-    async createApp(scopes = ['read:organization', 'read:members'], name = 'App') {
-      const created = await api(origin, 'POST', '/oauth/apps', {
-        token: owner.token,
-        body: { name, scopes },
-        headers: { 'X-Organization-Id': organizationId },
+    async createApp(scopes: Scope[] = ['read:organization', 'read:members'], name = 'App') {
+      const app = await clientOf(origin, owner.token, organizationId).oauthApps.create.mutate({
+        name,
+        scopes,
       });
-      if (created.status !== 201) throw new Error(`create app: ${created.status}`);
-      return { clientId: created.body.clientId, clientSecret: created.body.clientSecret };
+      return { clientId: app.clientId, clientSecret: app.clientSecret };
     },
   };
 }

@@ -5,6 +5,7 @@ import { ClientSecret, OAuthApp } from '../features/oauth-apps/entity.js';
 import { Organization } from '../features/organizations/entity.js';
 import { User } from '../features/users/entity.js';
 import { SigningKey } from '../keys/entity.js';
+import { RateCounter } from '../limits/entity.js';
 
 /** Every entity, for the ORM's metadata. */
 export const entities = [
@@ -16,4 +17,5 @@ export const entities = [
   ClientSecret,
   AccessToken,
   SigningKey,
+  RateCounter,
 ];

@@ -3,6 +3,7 @@ import { AccessTokens } from './20261127-access-tokens.js';
 import { InitialSchema } from './20261127-initial.js';
 import { RateLimits } from './20261127-rate-limits.js';
 import { TokenSecrets } from './20261201-token-secrets.js';
+import { ConstraintNames } from './20261202-constraint-names.js';
 
 /** Every migration, in order. Listed in code so that no file scan is needed at run time. */
 export const migrations: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrations: MigrationObject[] = [
   { name: '20261127-access-tokens', class: AccessTokens },
   { name: '20261127-rate-limits', class: RateLimits },
   { name: '20261201-token-secrets', class: TokenSecrets },
+  { name: '20261202-constraint-names', class: ConstraintNames },
 ];

@@ -1,7 +1,7 @@
 import { accessTokenSummary, appByIdInput, revokeTokenInput } from '@timbrix/shared/schemas';
 import { z } from 'zod';
 import { AUTHED_ERRORS, authedProcedure, operation, requireRoleOver, router } from '../../trpc.js';
-import { APP_ERRORS, appProcedure } from '../oauth-apps/router.js';
+import { APP_ERRORS, appProcedure } from '../oauth-apps/procedure.js';
 
 const MAX_LISTED = 1000;
 

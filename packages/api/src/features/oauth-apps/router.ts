@@ -9,45 +9,21 @@ import {
   updateOAuthAppInput,
 } from '@timbrix/shared/schemas';
 import { z } from 'zod';
-import { ApiError, type ErrorCode } from '../../errors/codes.js';
+import { ApiError } from '../../errors/codes.js';
 import {
-  AUTHED_ERRORS,
-  authedProcedure,
   ORG_ERRORS,
   operation,
   orgByIdProcedure,
   orgProcedure,
   requirePermission,
-  requireRoleOver,
   router,
 } from '../../trpc.js';
 import { newClientId, newClientSecret } from './credentials.js';
 import { requireGrantable, requireMayChange } from './policy.js';
+import { APP_ERRORS, appProcedure } from './procedure.js';
 import { appView } from './view.js';
 
 const DEFAULT_GRACE_SECONDS = 86_400;
-
-/** What every route on one app can answer with besides its own errors. */
-export const APP_ERRORS: ErrorCode[] = [
-  ...AUTHED_ERRORS,
-  'INVALID_INPUT',
-  'ONLY_ADMINS_MANAGE_APPS',
-  'APP_NOT_FOUND',
-];
-
-/**
- * Routes on one app: the app named by `clientId`, in an organization the caller administers.
- * The role is checked in the app's own organization, never in one the caller names.
- */
-export const appProcedure = authedProcedure.use(async ({ ctx, getRawInput, next }) => {
-  const { clientId } = ((await getRawInput()) ?? {}) as { clientId?: unknown };
-  const app = typeof clientId === 'string' ? await ctx.db.oauthApps.byClientId(clientId) : null;
-  await requireRoleOver(ctx, app?.organization.id, 'oauthApps:manage', {
-    notFound: 'APP_NOT_FOUND',
-    forbidden: 'ONLY_ADMINS_MANAGE_APPS',
-  });
-  return next({ ctx: { app: app! } });
-});
 
 export const oauthAppsRouter = router({
   create: orgProcedure

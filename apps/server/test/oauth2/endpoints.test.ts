@@ -10,7 +10,7 @@ import {
   type Tenant,
   tenant,
   useTestServer,
-} from './harness/index.js';
+} from '../harness/index.js';
 
 const server = useTestServer();
 const origin = () => server().url;

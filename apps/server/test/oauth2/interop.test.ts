@@ -7,7 +7,7 @@ import {
   type ServerProcess,
   signUp,
   startServerProcess,
-} from './harness/index.js';
+} from '../harness/index.js';
 
 /**
  * A standard OAuth client library, not written here, drives the server as the README starts

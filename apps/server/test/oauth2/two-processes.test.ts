@@ -11,7 +11,7 @@ import {
   type Tenant,
   tenant,
   useTestServer,
-} from './harness/index.js';
+} from '../harness/index.js';
 
 /** Process A runs in the test; process B is the built server, on the same database. */
 const a = useTestServer();

@@ -1,6 +1,6 @@
 import { quoteIdentifier, withClient } from '@timbrix/postgres';
 import { describe, expect, it } from 'vitest';
-import { api, createOrganization, signUp, useTestServer } from './harness/index.js';
+import { api, createOrganization, signUp, useTestServer } from '../harness/index.js';
 
 const server = useTestServer();
 const origin = () => server().url;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grant, startTestServer, tenant, useTestServer } from './harness/index.js';
+import { grant, startTestServer, tenant, useTestServer } from '../harness/index.js';
 
 const server = useTestServer();
 

@@ -1,6 +1,6 @@
 import { SESSION_TOKEN_TYPE } from '@timbrix/api';
 import { describe, expect, it } from 'vitest';
-import { api, signUp, uniqueEmail, useTestServer } from './harness/index.js';
+import { api, signUp, uniqueEmail, useTestServer } from '../harness/index.js';
 
 const server = useTestServer();
 const origin = () => server().url;

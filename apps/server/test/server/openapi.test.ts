@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, useTestServer } from './harness/index.js';
+import { api, useTestServer } from '../harness/index.js';
 
 const server = useTestServer();
 

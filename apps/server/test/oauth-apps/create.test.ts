@@ -8,7 +8,7 @@ import {
   type SignedUpUser,
   signUp,
   useTestServer,
-} from './harness/index.js';
+} from '../harness/index.js';
 
 const server = useTestServer();
 const origin = () => server().url;

@@ -1,8 +1,8 @@
 import { createLogger, loadConfig } from '@timbrix/api';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { rotateSigningKey } from '../src/commands/rotate-signing-key.js';
-import { accessToken, api, introspect, tenant, useTestServer } from './harness/index.js';
+import { rotateSigningKey } from '../../src/commands/rotate-signing-key.js';
+import { accessToken, api, introspect, tenant, useTestServer } from '../harness/index.js';
 
 const server = useTestServer();
 
