@@ -31,13 +31,18 @@ export const oauthJsonErrorBody = oauthErrorBody
   .extend({ statusCode: z.number().int(), message: z.string() })
   .meta({ id: 'OAuthJsonError' });
 
-/** RFC 6749 section 4.4.2, form-encoded. Client credentials may come in the body instead of Basic. */
+/** RFC 6749 section 2.3.1: a form may carry the client's credentials instead of Basic. */
+const clientSecretPost = {
+  client_id: z.string().optional().meta({ description: 'client_secret_post only' }),
+  client_secret: z.string().optional().meta({ description: 'client_secret_post only' }),
+};
+
+/** RFC 6749 section 4.4.2, form-encoded. */
 export const tokenRequestForm = z
   .object({
     grant_type: z.literal('client_credentials'),
     scope: z.string().optional().meta({ description: 'Space-separated; absent: all of the app’s' }),
-    client_id: z.string().optional().meta({ description: 'client_secret_post only' }),
-    client_secret: z.string().optional().meta({ description: 'client_secret_post only' }),
+    ...clientSecretPost,
   })
   .meta({ id: 'TokenRequest' });
 
@@ -61,12 +66,7 @@ export const tokenResponse = z
   .meta({ id: 'TokenResponse' });
 
 export const introspectionRequestForm = z
-  .object({
-    token: z.string(),
-    token_type_hint: z.string().optional(),
-    client_id: z.string().optional(),
-    client_secret: z.string().optional(),
-  })
+  .object({ token: z.string(), token_type_hint: z.string().optional(), ...clientSecretPost })
   .meta({ id: 'IntrospectionRequest' });
 
 export const introspectionResponse = z

@@ -1,35 +1,31 @@
 import { ApiError } from '@timbrix/api';
 import { oauthJsonErrorBody, tokenRequestJson, tokenResponse } from '@timbrix/shared/schemas';
-import { jsonBodies } from '../../http/body.js';
-import type { ProtocolAction } from '../action.js';
+import { postAction } from '../action.js';
 import { json } from '../documentation.js';
 import { issueToken } from '../grants/grant.js';
-import { authenticateClient, oauthBodyErrors, oauthHandler } from '../http.js';
+import { authenticateClient } from '../http.js';
 import { grantedScopes } from '../scopes.js';
 
 /** The documented JSON form of the client credentials grant. */
-export const tokenJson: ProtocolAction = {
-  method: 'post',
+export const tokenJson = postAction({
   path: '/api/oauth/token',
-  handlers: (services) => [
-    ...jsonBodies(oauthBodyErrors('json')),
-    oauthHandler('json', services, async (req, res) => {
-      const parsed = tokenRequestJson.safeParse(req.body);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new ApiError('INVALID_REQUEST', {
-          message: `${issue.path.join('.') || 'body'}: ${issue.message}`,
-        });
-      }
-      const { clientId, clientSecret, scopes } = parsed.data;
-      const client = await authenticateClient(services, req, () => ({
-        clientId,
-        clientSecret,
-        method: 'client_secret_post',
-      }));
-      return issueToken({ services, client, params: {}, res }, grantedScopes(client, scopes));
-    }),
-  ],
+  body: 'json',
+  handle: async (services, req, res) => {
+    const parsed = tokenRequestJson.safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ApiError('INVALID_REQUEST', {
+        message: `${issue.path.join('.') || 'body'}: ${issue.message}`,
+      });
+    }
+    const { clientId, clientSecret, scopes } = parsed.data;
+    const client = await authenticateClient(services, req, () => ({
+      clientId,
+      clientSecret,
+      method: 'client_secret_post',
+    }));
+    return issueToken({ services, client, params: {}, res }, grantedScopes(client, scopes));
+  },
   openapi: {
     operationId: 'oauth-token',
     tags: ['oauth'],
@@ -47,4 +43,4 @@ export const tokenJson: ProtocolAction = {
       503: json('temporarily_unavailable: the database is not answering', oauthJsonErrorBody),
     },
   },
-};
+});

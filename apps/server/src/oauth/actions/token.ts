@@ -1,32 +1,28 @@
 import { ApiError } from '@timbrix/api';
 import { tokenRequestForm, tokenResponse } from '@timbrix/shared/schemas';
-import { formBodies } from '../../http/body.js';
-import type { ProtocolAction } from '../action.js';
+import { postAction } from '../action.js';
 import { CLIENT_AUTH, formBody, json, RFC_ERRORS } from '../documentation.js';
 import { GRANTS } from '../grants/index.js';
-import { clientOf, form, oauthBodyErrors, oauthHandler } from '../http.js';
+import { clientOf, form } from '../http.js';
 
 /** RFC 6749 section 3.2: the token endpoint, for every grant in the registry. */
-export const token: ProtocolAction = {
-  method: 'post',
+export const token = postAction({
   path: '/api/oauth2/token',
-  handlers: (services) => [
-    ...formBodies(oauthBodyErrors('rfc')),
-    oauthHandler('rfc', services, async (req, res) => {
-      const params = form(req);
-      if (typeof params.grant_type !== 'string') {
-        throw new ApiError('INVALID_REQUEST', { message: 'grant_type is required' });
-      }
-      const client = await clientOf(services, req, params);
-      const grant = GRANTS.get(params.grant_type);
-      if (!grant) {
-        throw new ApiError('UNSUPPORTED_GRANT_TYPE', {
-          message: `grant_type ${params.grant_type} is not supported; use ${[...GRANTS.keys()].join(' or ')}`,
-        });
-      }
-      return grant.handler({ services, client, params, res });
-    }),
-  ],
+  body: 'form',
+  handle: async (services, req, res) => {
+    const params = form(req);
+    if (typeof params.grant_type !== 'string') {
+      throw new ApiError('INVALID_REQUEST', { message: 'grant_type is required' });
+    }
+    const client = await clientOf(services, req, params);
+    const grant = GRANTS.get(params.grant_type);
+    if (!grant) {
+      throw new ApiError('UNSUPPORTED_GRANT_TYPE', {
+        message: `grant_type ${params.grant_type} is not supported; use ${[...GRANTS.keys()].join(' or ')}`,
+      });
+    }
+    return grant.handler({ services, client, params, res });
+  },
   openapi: {
     operationId: 'oauth2-token',
     tags: ['oauth2'],
@@ -37,4 +33,4 @@ export const token: ProtocolAction = {
     requestBody: formBody(tokenRequestForm),
     responses: { 200: json('An access token (RFC 9068 JWT)', tokenResponse), ...RFC_ERRORS },
   },
-};
+});

@@ -18,9 +18,11 @@ import {
 
 const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
+/** Owners and admins of the organization in the path: who may invite into it. */
+const inviters = orgByIdProcedure.use(requirePermission('members:manage', 'ONLY_ADMINS_INVITE'));
+
 export const invitationsRouter = router({
-  create: orgByIdProcedure
-    .use(requirePermission('members:manage', 'ONLY_ADMINS_INVITE'))
+  create: inviters
     .meta(
       operation(
         {

@@ -7,12 +7,13 @@ import { User } from '../users/entity.js';
 export const Membership = defineEntity({
   name: 'Membership',
   tableName: 'memberships',
-  uniques: [{ properties: ['user', 'organization'] }],
   properties: {
     ...base(),
+    role: p.enum([...ROLES]),
     organization: () => p.manyToOne(Organization).deleteRule('cascade').index(),
     user: () => p.manyToOne(User).deleteRule('cascade'),
-    role: p.enum([...ROLES]),
   },
+  // One membership per person and organization.
+  uniques: [{ properties: ['user', 'organization'] }],
 });
 export type Membership = InferEntity<typeof Membership>;

@@ -25,9 +25,17 @@ import { appView } from './view.js';
 
 const DEFAULT_GRACE_SECONDS = 86_400;
 
+/** Owners and admins of the organization the caller names: who may create apps there. */
+const appCreators = orgProcedure.use(
+  requirePermission('oauthApps:manage', 'ONLY_ADMINS_CREATE_APPS'),
+);
+/** Owners and admins of the organization in the path: who may see its apps. */
+const appAdministrators = orgByIdProcedure.use(
+  requirePermission('oauthApps:manage', 'ONLY_ADMINS_MANAGE_APPS'),
+);
+
 export const oauthAppsRouter = router({
-  create: orgProcedure
-    .use(requirePermission('oauthApps:manage', 'ONLY_ADMINS_CREATE_APPS'))
+  create: appCreators
     .meta(
       operation(
         {
@@ -91,8 +99,7 @@ export const oauthAppsRouter = router({
       };
     }),
 
-  list: orgByIdProcedure
-    .use(requirePermission('oauthApps:manage', 'ONLY_ADMINS_MANAGE_APPS'))
+  list: appAdministrators
     .meta(
       operation(
         {
