@@ -8,7 +8,7 @@ import { health, ready } from './http/health.js';
 import { requestLog } from './http/request-log.js';
 import { sendError } from './http/respond.js';
 import { protocolRouter } from './oauth/index.js';
-import { buildOpenApiDocument } from './openapi.js';
+import { buildOpenApiDocument } from './openapi/document.js';
 
 // Answers carry credentials and per-user data: no cache may keep them.
 const noStore: RequestHandler = (_req, res, next) => {
@@ -55,14 +55,21 @@ export function createApp(services: Services): express.Express {
   app.set('etag', false); // answers are per caller and never cached
 
   app.use(requestLog(logger));
-  app.use(helmet());
+  // Over plain http (a VM, a LAN address), upgrading every request to https would leave pages
+  // such as the API docs blank: only an https deployment asks for it.
+  const https = services.config.issuerUrl.startsWith('https:');
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
+    }),
+  );
   app.use(corsFor(services.config.corsOrigins));
   app.use(['/api', '/trpc'], noStore);
   app.get('/api/health', health);
   app.get('/api/ready', ready(services.orm));
   app.use(protocolRouter(services));
 
-  const openApiDocument = buildOpenApiDocument(`${services.config.issuerUrl}/api`);
+  const openApiDocument = buildOpenApiDocument(services.config.issuerUrl);
   app.get('/api/openapi.json', (_req, res) => res.json(openApiDocument));
   app.use(
     '/api/docs',

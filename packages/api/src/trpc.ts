@@ -7,11 +7,15 @@ import { formatError, type TrpcErrorShape } from './errors/format.js';
 import { apiErrorFrom } from './errors/translate.js';
 import type { MembershipView } from './features/memberships/repository.js';
 
+/** Headers a successful answer may carry: the page links, or the caller's rate limit. */
+export type SuccessHeader = 'Link' | 'RateLimit';
+
 export interface Meta extends OpenApiMeta {
   /** REST status on success, when not 200 (trpc-to-openapi would answer 200 for all). */
   successStatus?: 201 | 204;
   /** Every error code the procedure can answer with; its documented errors come from them. */
   errors?: ErrorCode[];
+  successHeaders?: SuccessHeader[];
 }
 
 const t = initTRPC
@@ -31,6 +35,7 @@ export function operation(
   openapi: Omit<NonNullable<OpenApiMeta['openapi']>, 'errorResponses'>,
   errors: ErrorCode[],
   successStatus?: 201 | 204,
+  successHeaders?: SuccessHeader[],
 ): Meta {
   const byStatus: Record<number, string[]> = {};
   for (const code of new Set(errors)) {
@@ -40,7 +45,7 @@ export function operation(
   const errorResponses = Object.fromEntries(
     Object.entries(byStatus).map(([status, messages]) => [status, messages.join(' / ')]),
   );
-  return { openapi: { ...openapi, errorResponses }, errors, successStatus };
+  return { openapi: { ...openapi, errorResponses }, errors, successStatus, successHeaders };
 }
 
 /**

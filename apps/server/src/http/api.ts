@@ -2,6 +2,7 @@ import { appRouter, type Context, procedureDefinitions, type Services } from '@t
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import type { Express, RequestHandler } from 'express';
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
+import { RESOURCE_METADATA_PATH } from '../oauth/actions/discovery.js';
 import { jsonBodies, MAX_BODY_BYTES, METHODS_WITH_BODY } from './body.js';
 import { contextFactory } from './context.js';
 import { sendError, sendTrpcError } from './respond.js';
@@ -25,6 +26,12 @@ const headersOf = (ctx: Context | undefined) => ctx?.response.headers ?? {};
 /** The procedures of `@timbrix/api`, over tRPC at /trpc and as REST under /api. */
 export function mountApi(app: Express, services: Services) {
   const { logger, config } = services;
+  // RFC 6750 section 3, with RFC 9728 section 5.1's pointer to the API's resource metadata.
+  const challenge = `Bearer realm="timbrix", resource_metadata="${config.issuerUrl}${RESOURCE_METADATA_PATH}"`;
+  const answerHeaders = (ctx: Context | undefined, errors: { code: string }[]) =>
+    errors.some((error) => error.code === 'UNAUTHORIZED')
+      ? { ...headersOf(ctx), 'WWW-Authenticate': challenge }
+      : headersOf(ctx);
   const onError = ({
     error,
     path,
@@ -48,7 +55,7 @@ export function mountApi(app: Express, services: Services) {
       maxBodySize: MAX_BODY_BYTES,
       maxBatchSize: config.trpcMaxBatchCalls,
       onError,
-      responseMeta: ({ ctx }) => ({ headers: headersOf(ctx) }),
+      responseMeta: ({ ctx, errors }) => ({ headers: answerHeaders(ctx, errors) }),
     }),
   );
 
@@ -58,13 +65,8 @@ export function mountApi(app: Express, services: Services) {
     maxBodySize: MAX_BODY_BYTES,
     onError,
     responseMeta: ({ ctx, paths, errors }) => {
-      const headers = headersOf(ctx);
-      if (errors.length > 0) {
-        if (errors[0]?.code === 'UNAUTHORIZED') {
-          return { headers: { ...headers, 'WWW-Authenticate': 'Bearer realm="timbrix"' } };
-        }
-        return { headers };
-      }
+      const headers = answerHeaders(ctx, errors);
+      if (errors.length > 0) return { headers };
       // trpc-to-openapi answers 200 for every success unless told otherwise.
       const status = paths?.[0]
         ? procedureDefinitions.get(paths[0])?.meta?.successStatus

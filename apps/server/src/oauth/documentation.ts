@@ -1,5 +1,6 @@
 import { errorBodySchema, oauthErrorBody } from '@timbrix/shared/schemas';
 import type { ZodType } from 'zod';
+import { headerRefs, SUCCESS_HEADERS } from '../openapi/headers.js';
 
 export const formBody = (schema: ZodType) => ({
   required: true,
@@ -9,6 +10,12 @@ export const formBody = (schema: ZodType) => ({
 export const json = (description: string, schema: ZodType) => ({
   description,
   content: { 'application/json': { schema } },
+});
+
+/** A token answer: it counts against the client's allowance, whose state it reports. */
+export const issuedToken = (description: string, schema: ZodType) => ({
+  ...json(description, schema),
+  headers: headerRefs(SUCCESS_HEADERS.RateLimit),
 });
 
 /** RFC 6749 section 2.3.1: either method, never both. */

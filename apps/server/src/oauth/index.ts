@@ -1,7 +1,7 @@
 import type { Services } from '@timbrix/api';
 import { Router } from 'express';
 import type { ProtocolAction } from './action.js';
-import { discovery, jwks } from './actions/discovery.js';
+import { discovery, jwks, protectedResource } from './actions/discovery.js';
 import { introspection } from './actions/introspection.js';
 import { revocation } from './actions/revocation.js';
 import { token } from './actions/token.js';
@@ -15,6 +15,7 @@ export const PROTOCOL_ACTIONS: readonly ProtocolAction[] = [
   revocation,
   discovery,
   jwks,
+  protectedResource,
 ];
 
 export function protocolRouter(services: Services): Router {

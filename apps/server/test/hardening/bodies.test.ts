@@ -68,6 +68,7 @@ describe('request bodies', () => {
       statusCode: 413,
       error: 'Payload Too Large',
       message: 'The request body must be at most 65536 bytes',
+      code: 'PAYLOAD_TOO_LARGE',
     });
   });
 

@@ -30,6 +30,7 @@ const APP_SHAPE = {
   redirectUri: null,
   scopes: expect.any(Array),
   isActive: true,
+  isPlatformResourceServer: false,
   createdAt: expect.any(String),
   updatedAt: expect.any(String),
 };

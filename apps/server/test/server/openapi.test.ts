@@ -8,8 +8,12 @@ describe('GET /api/openapi.json', () => {
     const { status, body: doc } = await api(server().url, 'GET', '/openapi.json');
     expect(status).toBe(200);
     expect(doc.openapi).toBe('3.1.0');
-    // ISSUER_URL's default is http://localhost:<PORT>, so 3001 outside tests.
-    expect(doc.servers).toEqual([{ url: `http://localhost:${new URL(server().url).port}/api` }]);
+    // Relative first, so that the docs work at any address; then the issuer's (ISSUER_URL's
+    // default is http://localhost:<PORT>, so 3001 outside tests).
+    expect(doc.servers.map((s: { url: string }) => s.url)).toEqual([
+      '/api',
+      `http://localhost:${new URL(server().url).port}/api`,
+    ]);
     expect(doc.components.securitySchemes.bearer).toEqual({
       type: 'http',
       scheme: 'bearer',
@@ -118,6 +122,7 @@ describe('GET /api/openapi.json', () => {
       'statusCode',
       'error',
       'message',
+      'code',
     ]);
     const protocol = new Set([
       '/oauth/token',
@@ -170,6 +175,7 @@ describe('health and readiness', () => {
       statusCode: 404,
       error: 'Not Found',
       message: 'No such route',
+      code: 'NOT_FOUND',
     });
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });

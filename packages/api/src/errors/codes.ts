@@ -1,6 +1,9 @@
-import { OAUTH_ERROR_CODES, type OAuthErrorCode } from '@timbrix/shared/schemas';
+import {
+  type ERROR_BODY_CODES,
+  OAUTH_ERROR_CODES,
+  type OAuthErrorCode,
+} from '@timbrix/shared/schemas';
 import { TRPCError } from '@trpc/server';
-import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { z } from 'zod';
 import catalogue from './catalogue.json' with { type: 'json' };
 
@@ -16,6 +19,7 @@ const errorEntry = z
   })
   .strict();
 type ErrorEntry = z.infer<typeof errorEntry>;
+type ErrorBodyCode = (typeof ERROR_BODY_CODES)[number];
 
 export type ErrorCode = keyof typeof catalogue;
 
@@ -30,7 +34,7 @@ export const ERRORS = z.record(z.string(), errorEntry).parse(catalogue) as Recor
   ErrorEntry
 >;
 
-const TRPC_CODE_BY_STATUS: Record<ErrorEntry['status'], TRPC_ERROR_CODE_KEY> = {
+const TRPC_CODE_BY_STATUS: Record<ErrorEntry['status'], ErrorBodyCode> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHORIZED',
   403: 'FORBIDDEN',
@@ -42,6 +46,10 @@ const TRPC_CODE_BY_STATUS: Record<ErrorEntry['status'], TRPC_ERROR_CODE_KEY> = {
   500: 'INTERNAL_SERVER_ERROR',
   503: 'SERVICE_UNAVAILABLE',
 };
+
+/** The tRPC code of an HTTP status, as the REST error body names it. */
+export const trpcCodeOf = (status: number): ErrorBodyCode =>
+  TRPC_CODE_BY_STATUS[status as ErrorEntry['status']] ?? 'INTERNAL_SERVER_ERROR';
 
 const OAUTH_CODE_BY_STATUS: Partial<Record<ErrorEntry['status'], OAuthErrorCode>> = {
   400: 'invalid_request',

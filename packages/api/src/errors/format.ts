@@ -4,12 +4,12 @@ import type { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import type { DefaultErrorShape } from '@trpc/server/unstable-core-do-not-import';
-import { ERRORS } from './codes.js';
+import { ERRORS, trpcCodeOf } from './codes.js';
 
-export interface Issue {
+export type Issue = {
   path: (string | number)[];
   message: string;
-}
+};
 
 /** The validation problems behind a 400, one per failing field. */
 export function validationIssues(error: TRPCError): Issue[] | undefined {
@@ -29,12 +29,16 @@ export function publicMessage(status: number, message: string, issues?: Issue[])
   return message;
 }
 
-/** The documented REST error body: `{statusCode, error, message}`, and `issues` for 400s. */
+/**
+ * The documented REST error body: `{statusCode, error, message, code}` (code: the tRPC code,
+ * as the REST adapter names it too), and `issues` for invalid input.
+ */
 export function restErrorBody(status: number, message: string, issues?: Issue[]): ErrorBody {
   return {
     statusCode: status,
     error: STATUS_CODES[status] ?? 'Error',
     message: publicMessage(status, message, issues),
+    code: trpcCodeOf(status),
     ...(issues ? { issues } : {}),
   };
 }

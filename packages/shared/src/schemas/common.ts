@@ -23,21 +23,40 @@ export const emailSchema = z
   .max(254, 'email must be at most 254 characters')
   .email('email must be a valid email address');
 
+/** The codes a REST error body names (tRPC's, one per HTTP status). */
+export const ERROR_BODY_CODES = [
+  'BAD_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'TOO_MANY_REQUESTS',
+  'INTERNAL_SERVER_ERROR',
+  'SERVICE_UNAVAILABLE',
+] as const;
+
+/** One failing rule of the input, as zod reports it: more fields may say which limit. */
+export const validationIssue = z
+  .looseObject({
+    code: z.string().optional().meta({ example: 'too_small' }),
+    path: z.array(z.union([z.string(), z.number()])),
+    message: z.string().meta({ example: 'name must not be empty' }),
+  })
+  .meta({ id: 'ValidationIssue' });
+
 /** The body of every REST error, as the documentation promises. */
 export const errorBodySchema = z
   .object({
     statusCode: z.number().int(),
     error: z.string().meta({ example: 'Bad Request' }),
     message: z.string().meta({ example: 'Input validation failed' }),
+    code: z.enum(ERROR_BODY_CODES).meta({ description: 'The error’s class, one per status' }),
     issues: z
-      .array(
-        z.object({
-          path: z.array(z.union([z.string(), z.number()])),
-          message: z.string(),
-        }),
-      )
+      .array(validationIssue)
       .optional()
-      .meta({ description: 'One entry per failing field, present on validation errors' }),
+      .meta({ description: 'One entry per failing rule, present on validation errors' }),
   })
   .meta({ id: 'ErrorResponse' });
 

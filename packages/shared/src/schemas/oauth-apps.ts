@@ -89,11 +89,20 @@ export const updateOAuthAppInput = z.object({
   redirectUri: clearable(redirectUriSchema),
   scopes: appScopesSchema.optional(),
   isActive: strict(z.boolean({ error: 'isActive must be true or false' })).optional(),
+  isPlatformResourceServer: strict(
+    z.boolean({ error: 'isPlatformResourceServer must be true or false' }),
+  )
+    .optional()
+    .meta({
+      description:
+        'A resource server of the platform: its client may introspect the tokens of every organization. Only a platform administrator may set it.',
+    }),
 });
 
 export const oauthApp = z.object({
   clientId: clientIdSchema,
   ...appFields,
+  isPlatformResourceServer: z.boolean(),
   updatedAt: timestampSchema,
 });
 

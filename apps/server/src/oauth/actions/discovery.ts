@@ -47,6 +47,38 @@ export const discovery: ProtocolAction = {
   },
 };
 
+/** Where RFC 9728 says the API's resource metadata is: `/.well-known/oauth-protected-resource` + its path. */
+export const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource/api';
+
+/**
+ * RFC 9728 protected-resource metadata for the API, whose resource identifier is
+ * `<issuer>/api` (the audience of the access tokens this server issues).
+ */
+export function resourceMetadata({ config }: Services) {
+  const issuer = config.issuerUrl;
+  return {
+    resource: `${issuer}/api`,
+    authorization_servers: [issuer],
+    scopes_supported: SCOPES,
+    bearer_methods_supported: ['header'],
+    resource_signing_alg_values_supported: ['ES256'],
+    resource_documentation: `${issuer}/api/docs`,
+  };
+}
+
+export const protectedResource: ProtocolAction = {
+  method: 'get',
+  path: RESOURCE_METADATA_PATH,
+  handlers: (services) => {
+    const document = resourceMetadata(services);
+    const serve: RequestHandler = (_req, res) => {
+      res.setHeader('Cache-Control', PUBLIC_CACHE);
+      res.json(document);
+    };
+    return [serve];
+  },
+};
+
 /** The public signing keys, as the database has them now, give or take a few seconds. */
 export const jwks: ProtocolAction = {
   method: 'get',

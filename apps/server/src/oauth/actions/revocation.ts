@@ -17,6 +17,14 @@ export const revocation = aboutTokenAction(
       'A client revokes its own tokens. Any other token answers 200 too and stays as it was.',
     security: CLIENT_AUTH,
     requestBody: formBody(revocationRequestForm),
-    responses: { 200: { description: 'Revoked, or not this client’s token' }, ...RFC_ERRORS },
+    responses: {
+      200: {
+        description: 'Revoked, or not this client’s token: an empty object either way',
+        content: {
+          'application/json': { schema: { type: 'object', additionalProperties: false } },
+        },
+      },
+      ...RFC_ERRORS,
+    },
   },
 );

@@ -1,7 +1,7 @@
 import { ApiError } from '@timbrix/api';
 import { oauthJsonErrorBody, tokenRequestJson, tokenResponse } from '@timbrix/shared/schemas';
 import { postAction } from '../action.js';
-import { json } from '../documentation.js';
+import { issuedToken, json } from '../documentation.js';
 import { issueToken } from '../grants/grant.js';
 import { authenticateClient } from '../http.js';
 import { grantedScopes } from '../scopes.js';
@@ -34,7 +34,7 @@ export const tokenJson = postAction({
     security: [],
     requestBody: { required: true, content: { 'application/json': { schema: tokenRequestJson } } },
     responses: {
-      200: json('An access token (RFC 9068 JWT)', tokenResponse),
+      200: issuedToken('An access token (RFC 9068 JWT)', tokenResponse),
       400: json('invalid_request or invalid_scope', oauthJsonErrorBody),
       401: json('invalid_client', oauthJsonErrorBody),
       413: json('invalid_request: the body is over 64 KiB', oauthJsonErrorBody),

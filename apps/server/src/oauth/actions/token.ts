@@ -1,7 +1,7 @@
 import { ApiError } from '@timbrix/api';
 import { tokenRequestForm, tokenResponse } from '@timbrix/shared/schemas';
 import { postAction } from '../action.js';
-import { CLIENT_AUTH, formBody, json, RFC_ERRORS } from '../documentation.js';
+import { CLIENT_AUTH, formBody, issuedToken, RFC_ERRORS } from '../documentation.js';
 import { GRANTS } from '../grants/index.js';
 import { clientOf, form } from '../http.js';
 
@@ -31,6 +31,6 @@ export const token = postAction({
       'Client authentication by client_secret_basic or client_secret_post. `scope` is space-separated and within the app’s scopes; absent, all of them are granted.',
     security: CLIENT_AUTH,
     requestBody: formBody(tokenRequestForm),
-    responses: { 200: json('An access token (RFC 9068 JWT)', tokenResponse), ...RFC_ERRORS },
+    responses: { 200: issuedToken('An access token (RFC 9068 JWT)', tokenResponse), ...RFC_ERRORS },
   },
 });

@@ -4,6 +4,7 @@ import { InitialSchema } from './20261127-initial.js';
 import { RateLimits } from './20261127-rate-limits.js';
 import { TokenSecrets } from './20261201-token-secrets.js';
 import { ConstraintNames } from './20261202-constraint-names.js';
+import { PlatformResourceServers } from './20261203-platform-resource-servers.js';
 
 /** Every migration, in order. Listed in code so that no file scan is needed at run time. */
 export const migrations: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrations: MigrationObject[] = [
   { name: '20261127-rate-limits', class: RateLimits },
   { name: '20261201-token-secrets', class: TokenSecrets },
   { name: '20261202-constraint-names', class: ConstraintNames },
+  { name: '20261203-platform-resource-servers', class: PlatformResourceServers },
 ];

@@ -65,15 +65,16 @@ export class AccessTokenRepository extends Repository {
   }
 
   /**
-   * Records a use of the token if it is live and of `organizationId`'s apps; whether it was.
-   * One statement decides and records.
+   * Records a use of the token if it is live and of `organizationId`'s apps (of any
+   * organization's, for null); whether it was. One statement decides and records.
    */
-  async touchLive(jti: string, organizationId: string): Promise<boolean> {
+  async touchLive(jti: string, organizationId: string | null): Promise<boolean> {
     const { rowCount } = await this.sql.run(
       'touch-active-token',
       `update oauth_access_tokens t set last_used_at = now()
          from oauth_apps a
-        where t.id = $1 and a.id = t.app_id and a.organization_id = $2
+        where t.id = $1 and a.id = t.app_id
+          and ($2::uuid is null or a.organization_id = $2::uuid)
           and ${LIVE}`,
       [jti, organizationId],
     );

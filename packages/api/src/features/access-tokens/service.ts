@@ -91,11 +91,16 @@ export class AccessTokens {
     return { access_token: token, token_type: 'Bearer', expires_in: this.ttlSeconds, scope };
   }
 
-  /** RFC 7662: what `caller` (a client of the same organization) may know about `token`. */
+  /**
+   * RFC 7662: what `caller` may know about `token`: everything, for a client of the token's
+   * organization or a platform resource server; that it is inactive, for anyone else.
+   */
   async introspect(caller: AuthenticatedClient, token: string): Promise<Introspection> {
     const claims = await this.verify(token);
     if (!claims?.jti) return INACTIVE;
-    if (!(await this.repository.touchLive(claims.jti, caller.organizationId))) return INACTIVE;
+    // A platform resource server sees every organization's tokens; other clients their own.
+    const organization = caller.isPlatformResourceServer ? null : caller.organizationId;
+    if (!(await this.repository.touchLive(claims.jti, organization))) return INACTIVE;
     return {
       active: true,
       scope: claims.scope,

@@ -15,6 +15,7 @@ export const authRouter = router({
         },
         ['INVALID_INPUT', 'EMAIL_TAKEN', 'RATE_LIMITED'],
         201,
+        ['RateLimit'],
       ),
     )
     .input(registerInput)

@@ -23,6 +23,8 @@ export interface AuthenticatedClient {
   scopes: Scope[];
   /** The secret that authenticated it: what it is granted lives only as long as that secret. */
   secretId: string;
+  /** May introspect every organization's tokens. */
+  isPlatformResourceServer: boolean;
 }
 
 const MAX_CACHED = 10_000;
@@ -37,6 +39,7 @@ function toClient(app: ClientRow, secretId: string): AuthenticatedClient {
     organizationId: app.organization_id,
     scopes: app.scopes,
     secretId,
+    isPlatformResourceServer: app.is_platform_resource_server,
   };
 }
 

@@ -18,6 +18,8 @@ export const OAuthApp = defineEntity({
     redirectUri: p.text().nullable(),
     scopes: p.array<Scope>(),
     isActive: p.boolean().default(true),
+    /** Its client may introspect every organization's tokens; set by platform administrators. */
+    isPlatformResourceServer: p.boolean().default(false),
     createdBy: () => p.manyToOne(User).nullable().deleteRule('set null'),
   },
 });

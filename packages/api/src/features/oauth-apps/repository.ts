@@ -23,6 +23,7 @@ export interface AppChanges {
   redirectUri?: string | null;
   scopes?: Scope[];
   isActive?: boolean;
+  isPlatformResourceServer?: boolean;
 }
 
 /** An app with one of its valid secrets (or none), as client authentication reads it. */
@@ -32,6 +33,7 @@ export interface ClientRow {
   organization_id: string;
   scopes: Scope[];
   is_active: boolean;
+  is_platform_resource_server: boolean;
   secret_id: string | null;
   secret_hash: string | null;
   secret_hint: string | null;
@@ -146,6 +148,7 @@ export class OAuthAppRepository extends Repository {
     const { rows } = await this.sql.run<ClientRow>(
       'client-with-valid-secrets',
       `select a.id as app_id, a.client_id, a.organization_id, a.scopes, a.is_active,
+              a.is_platform_resource_server,
               s.id as secret_id, s.secret_hash, s.hint as secret_hint
          from oauth_apps a
          left join oauth_client_secrets s

@@ -19,7 +19,7 @@ import {
   router,
 } from '../../trpc.js';
 import { newClientId, newClientSecret } from './credentials.js';
-import { requireGrantable, requireMayChange } from './policy.js';
+import { requireGrantable, requireMayChange, requireMayHandOut } from './policy.js';
 import { APP_ERRORS, appProcedure } from './procedure.js';
 import { appView } from './view.js';
 
@@ -64,6 +64,7 @@ export const oauthAppsRouter = router({
           'RATE_LIMITED',
         ],
         201,
+        ['RateLimit'],
       ),
     )
     .input(createOAuthAppInput)
@@ -111,6 +112,8 @@ export const oauthAppsRouter = router({
             'Pages with `limit` and `after`; the next page’s URL is in the `Link` header (rel="next").',
         },
         [...ORG_ERRORS, 'INVALID_INPUT', 'ONLY_ADMINS_MANAGE_APPS', 'BAD_CURSOR'],
+        undefined,
+        ['Link'],
       ),
     )
     .input(listOAuthAppsInput)
@@ -172,13 +175,16 @@ export const oauthAppsRouter = router({
       await requireMayChange(ctx, app, input);
       if (input.scopes) await requireGrantable(ctx, input.scopes, app.scopes);
       // Switching an app back on hands its power out again: only to someone who may grant it.
-      if (input.isActive && !app.isActive) await requireGrantable(ctx, input.scopes ?? app.scopes);
+      if (input.isActive && !app.isActive) {
+        await requireMayHandOut(ctx, { ...app, scopes: input.scopes ?? app.scopes });
+      }
       const updated = await ctx.db.oauthApps.update(app.id, {
         name: input.name,
         description: input.description === undefined ? undefined : input.description || null,
         redirectUri: input.redirectUri,
         scopes: input.scopes,
         isActive: input.isActive,
+        isPlatformResourceServer: input.isPlatformResourceServer,
       });
       return appView(updated);
     }),
@@ -223,7 +229,7 @@ export const oauthAppsRouter = router({
     .output(rotatedSecret)
     .mutation(async ({ ctx, input }) => {
       // A new secret is the app's whole power in new hands: only for someone who may grant it.
-      await requireGrantable(ctx, ctx.app.scopes);
+      await requireMayHandOut(ctx, ctx.app);
       const secret = await newClientSecret(ctx.services.hasher);
       const graceSeconds = input.graceSeconds ?? DEFAULT_GRACE_SECONDS;
       const until = await ctx.db.oauthApps.rotateSecret(ctx.app.id, secret, graceSeconds);

@@ -10,6 +10,7 @@ export function appView(app: OAuthApp): OAuthAppView {
     redirectUri: app.redirectUri ?? null,
     scopes: app.scopes,
     isActive: app.isActive,
+    isPlatformResourceServer: app.isPlatformResourceServer,
     createdAt: app.createdAt.toISOString(),
     updatedAt: app.updatedAt.toISOString(),
   };

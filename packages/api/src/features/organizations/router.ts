@@ -13,6 +13,7 @@ export const organizationsRouter = router({
         },
         [...AUTHED_ERRORS, 'INVALID_INPUT', 'SLUG_TAKEN', 'RATE_LIMITED'],
         201,
+        ['RateLimit'],
       ),
     )
     .input(createOrganizationInput)

@@ -1,0 +1,56 @@
+/** The headers the API's answers carry, as OpenAPI header objects. */
+export const HEADERS = {
+  'X-Request-Id': {
+    description: 'This request’s id, as the server logs it (the caller’s own, if it sent one)',
+    schema: { type: 'string' },
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before trying again',
+    schema: { type: 'integer', minimum: 1 },
+  },
+  'RateLimit-Limit': {
+    description: 'Requests allowed in the current window',
+    schema: { type: 'integer' },
+  },
+  'RateLimit-Remaining': {
+    description: 'Requests left in the current window',
+    schema: { type: 'integer' },
+  },
+  'RateLimit-Reset': {
+    description: 'Seconds until the current window ends',
+    schema: { type: 'integer' },
+  },
+  Link: {
+    description: 'The next page, as `<url>; rel="next"` (RFC 8288); absent on the last page',
+    schema: { type: 'string' },
+  },
+  'WWW-Authenticate': {
+    description:
+      'The challenge (RFC 6750; `Basic` on the OAuth endpoints), with the API’s resource metadata (RFC 9728 section 5.1)',
+    schema: { type: 'string' },
+  },
+} as const;
+
+export type HeaderName = keyof typeof HEADERS;
+
+const RATE_LIMIT: HeaderName[] = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
+
+/** The headers a response with `status` carries, besides those its operation adds on success. */
+export function headersOf(status: number, successHeaders: HeaderName[] = []): HeaderName[] {
+  const headers: HeaderName[] = ['X-Request-Id'];
+  if (status < 300) headers.push(...successHeaders);
+  if (status === 401) headers.push('WWW-Authenticate');
+  if (status === 429) headers.push('Retry-After', ...RATE_LIMIT);
+  if (status === 503) headers.push('Retry-After');
+  return headers;
+}
+
+/** The success headers of the procedures' meta, by header name. */
+export const SUCCESS_HEADERS = { Link: ['Link'], RateLimit: RATE_LIMIT } as const satisfies Record<
+  string,
+  HeaderName[]
+>;
+
+/** `{ name: { $ref } }` for an operation's response. */
+export const headerRefs = (names: HeaderName[]) =>
+  Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
