@@ -10,6 +10,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/harness/global-setup.ts'],
+    setupFiles: ['test/harness/contract-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

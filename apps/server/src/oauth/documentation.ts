@@ -1,6 +1,6 @@
 import { errorBodySchema, oauthErrorBody } from '@timbrix/shared/schemas';
 import type { ZodType } from 'zod';
-import { headerRefs, SUCCESS_HEADERS } from '../openapi/headers.js';
+import { headerRefs, headersOf } from '../openapi/headers.js';
 
 export const formBody = (schema: ZodType) => ({
   required: true,
@@ -15,7 +15,7 @@ export const json = (description: string, schema: ZodType) => ({
 /** A token answer: it counts against the client's allowance, whose state it reports. */
 export const issuedToken = (description: string, schema: ZodType) => ({
   ...json(description, schema),
-  headers: headerRefs(SUCCESS_HEADERS.RateLimit),
+  headers: headerRefs(headersOf(200, { limited: true })),
 });
 
 /** RFC 6749 section 2.3.1: either method, never both. */
@@ -31,6 +31,7 @@ export const RFC_ERRORS = {
     oauthErrorBody,
   ),
   429: json('too_many_requests: see Retry-After', oauthErrorBody),
+  500: json('server_error: nothing of it is said, it is in the server’s log', oauthErrorBody),
   503: json('temporarily_unavailable: the database is not answering', oauthErrorBody),
 };
 

@@ -2,7 +2,7 @@ import { appRouter, procedureDefinitions } from '@timbrix/api';
 import { errorBodySchema } from '@timbrix/shared/schemas';
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { protocolPaths } from '../oauth/index.js';
-import { HEADERS, headerRefs, headersOf, SUCCESS_HEADERS } from './headers.js';
+import { HEADERS, headerRefs, headersOf } from './headers.js';
 
 interface Response {
   description: string;
@@ -35,9 +35,13 @@ const TRANSPORT_ERRORS: Record<'body' | 'plain', Record<number, string>> = {
   body: {
     413: 'The body is over 64 KiB',
     415: 'The body is not application/json, or in an encoding other than gzip, deflate or br',
+    500: 'Internal server error: nothing of it is said, it is in the server’s log',
     503: 'The database is not answering, or the server is busy; try again shortly',
   },
-  plain: { 503: 'The database is not answering, or the server is busy; try again shortly' },
+  plain: {
+    500: 'Internal server error: nothing of it is said, it is in the server’s log',
+    503: 'The database is not answering, or the server is busy; try again shortly',
+  },
 };
 
 /** Corrects a procedure's operation where the generator cannot know better. */
@@ -58,10 +62,24 @@ function completeProcedure(
   for (const [status, description] of Object.entries(transport)) {
     operation.responses[status] ??= { description };
   }
+  // The generator shares one response object per status across operations (the first
+  // operation's words for all): each operation gets its own, in its own words.
+  const own = (openapi.errorResponses ?? {}) as Record<string, string>;
+  const headers = meta?.successHeaders ?? [];
   for (const [status, response] of Object.entries(operation.responses)) {
-    if (Number(status) >= 400) response.content = ERROR_CONTENT;
-    const success = (meta?.successHeaders ?? []).flatMap((name) => SUCCESS_HEADERS[name]);
-    response.headers = headerRefs(headersOf(Number(status), success));
+    const code = Number(status);
+    operation.responses[status] = {
+      ...response,
+      ...(code >= 400
+        ? { description: own[status] ?? response.description, content: ERROR_CONTENT }
+        : {}),
+      headers: headerRefs(
+        headersOf(code, {
+          success: headers.includes('Link') ? ['Link'] : [],
+          limited: headers.includes('RateLimit'),
+        }),
+      ),
+    };
   }
   // Public operations say so (no credential at all), rather than saying nothing.
   operation.security ??= [];

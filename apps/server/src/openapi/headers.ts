@@ -35,21 +35,23 @@ export type HeaderName = keyof typeof HEADERS;
 
 const RATE_LIMIT: HeaderName[] = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
 
-/** The headers a response with `status` carries, besides those its operation adds on success. */
-export function headersOf(status: number, successHeaders: HeaderName[] = []): HeaderName[] {
+/**
+ * The headers a response with `status` carries. `limited`: the operation counts every call
+ * against a limit before it can fail, so its rate-limit headers may come with any answer.
+ */
+export function headersOf(
+  status: number,
+  { success = [], limited = false }: { success?: HeaderName[]; limited?: boolean } = {},
+): HeaderName[] {
   const headers: HeaderName[] = ['X-Request-Id'];
-  if (status < 300) headers.push(...successHeaders);
+  if (status < 300) headers.push(...success);
+  if (limited && status !== 429) headers.push(...RATE_LIMIT);
   if (status === 401) headers.push('WWW-Authenticate');
   if (status === 429) headers.push('Retry-After', ...RATE_LIMIT);
   if (status === 503) headers.push('Retry-After');
   return headers;
 }
 
-/** The success headers of the procedures' meta, by header name. */
-export const SUCCESS_HEADERS = { Link: ['Link'], RateLimit: RATE_LIMIT } as const satisfies Record<
-  string,
-  HeaderName[]
->;
 
 /** `{ name: { $ref } }` for an operation's response. */
 export const headerRefs = (names: HeaderName[]) =>

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { createTimbrixClient } from '@timbrix/client';
+import { checkAnswer } from './contract.js';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -115,7 +116,14 @@ export function requestFrom(
           try {
             body = text ? JSON.parse(text) : undefined;
           } catch {}
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body });
+          const headers = Object.fromEntries(
+            Object.entries(response.headers).map(([name, value]) => [name, String(value)]),
+          );
+          const answer = { method: init.method ?? 'GET', url, status: response.statusCode ?? 0 };
+          checkAnswer({ ...answer, headers, body: text }, globalThis.fetch).then(
+            () => resolve({ status: answer.status, headers: response.headers, body }),
+            reject,
+          );
         });
       },
     );

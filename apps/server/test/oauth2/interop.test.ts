@@ -121,7 +121,8 @@ describe('interoperability with openid-client', () => {
       app.clientId,
       undefined,
       client.ClientSecretBasic('cs_wrong'),
-      { algorithm: 'oauth2', execute: [client.allowInsecureRequests] },
+      // openid-client's requests go through the test's fetch, which checks the contract.
+      { algorithm: 'oauth2', execute: [client.allowInsecureRequests], [client.customFetch]: fetch },
     );
     // A 401 with a Basic challenge, as RFC 6749 section 5.2 asks of invalid_client.
     const refused = await client.clientCredentialsGrant(wrong).catch((error) => error);

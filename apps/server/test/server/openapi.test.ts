@@ -1,3 +1,4 @@
+import { ERRORS, procedureDefinitions } from '@timbrix/api';
 import { describe, expect, it } from 'vitest';
 import { api, useTestServer } from '../harness/index.js';
 
@@ -31,6 +32,7 @@ describe('GET /api/openapi.json', () => {
       '413',
       '415',
       '429',
+      '500',
       '503',
     ]);
     expect(operation.responses['403'].description).toMatch(/Only owners and admins/);
@@ -88,24 +90,24 @@ describe('GET /api/openapi.json', () => {
     );
     expect(documented.sort()).toEqual(
       [
-        'POST /auth/register 201,400,409,413,415,429,503',
-        'POST /auth/login 200,400,401,413,415,429,503',
-        'GET /users/me 200,401,503',
-        'POST /organizations 201,400,401,409,413,415,429,503',
-        'POST /organizations/{organizationId}/members/invite 201,400,401,403,409,413,415,503',
-        'POST /invites/accept 200,400,401,403,404,409,413,415,503',
-        'POST /oauth/apps 201,400,401,403,413,415,429,503',
-        'GET /oauth/apps/organization/{organizationId} 200,400,401,403,503',
-        'GET /oauth/apps/{clientId} 200,400,401,403,404,503',
-        'PATCH /oauth/apps/{clientId} 200,400,401,403,404,413,415,503',
-        'DELETE /oauth/apps/{clientId} 204,400,401,403,404,503',
-        'POST /oauth/apps/{clientId}/secret 201,400,401,403,404,413,415,503',
-        'GET /oauth/apps/{clientId}/tokens 200,400,401,403,404,503',
-        'DELETE /oauth/token/{tokenId} 204,400,401,403,404,503',
-        'POST /oauth/token 200,400,401,413,415,429,503',
-        'POST /oauth2/token 200,400,401,413,415,429,503',
-        'POST /oauth2/introspect 200,400,401,413,415,429,503',
-        'POST /oauth2/revoke 200,400,401,413,415,429,503',
+        'POST /auth/register 201,400,409,413,415,429,500,503',
+        'POST /auth/login 200,400,401,413,415,429,500,503',
+        'GET /users/me 200,401,500,503',
+        'POST /organizations 201,400,401,409,413,415,429,500,503',
+        'POST /organizations/{organizationId}/members/invite 201,400,401,403,409,413,415,500,503',
+        'POST /invites/accept 200,400,401,403,404,409,413,415,500,503',
+        'POST /oauth/apps 201,400,401,403,413,415,429,500,503',
+        'GET /oauth/apps/organization/{organizationId} 200,400,401,403,500,503',
+        'GET /oauth/apps/{clientId} 200,400,401,403,404,500,503',
+        'PATCH /oauth/apps/{clientId} 200,400,401,403,404,413,415,500,503',
+        'DELETE /oauth/apps/{clientId} 204,400,401,403,404,500,503',
+        'POST /oauth/apps/{clientId}/secret 201,400,401,403,404,413,415,500,503',
+        'GET /oauth/apps/{clientId}/tokens 200,400,401,403,404,500,503',
+        'DELETE /oauth/token/{tokenId} 204,400,401,403,404,500,503',
+        'POST /oauth/token 200,400,401,413,415,429,500,503',
+        'POST /oauth2/token 200,400,401,413,415,429,500,503',
+        'POST /oauth2/introspect 200,400,401,413,415,429,500,503',
+        'POST /oauth2/revoke 200,400,401,413,415,429,500,503',
       ].sort(),
     );
     const form = doc.paths['/oauth2/token'].post.requestBody.content;
@@ -178,5 +180,33 @@ describe('health and readiness', () => {
       code: 'NOT_FOUND',
     });
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('each operation’s own errors', () => {
+  it('documents exactly the error codes its procedure declares, in their own words', async () => {
+    const { body: doc } = await api(server().url, 'GET', '/openapi.json');
+    const transport = new Set(['413', '415', '500', '503']);
+    for (const { meta } of procedureDefinitions.values()) {
+      if (!meta?.openapi) continue;
+      const operation = doc.paths[meta.openapi.path][meta.openapi.method.toLowerCase()];
+      const declared = new Map<string, string[]>();
+      for (const code of meta.errors ?? []) {
+        const { status, message } = ERRORS[code];
+        declared.set(String(status), [...(declared.get(String(status)) ?? []), message]);
+      }
+      const documented = Object.entries<{ description: string }>(operation.responses).filter(
+        ([status]) => Number(status) >= 400 && !transport.has(status),
+      );
+      const where = `${meta.openapi.method} ${meta.openapi.path}`;
+      expect(documented.map(([status]) => status).sort(), where).toEqual(
+        [...declared.keys()].sort(),
+      );
+      for (const [status, response] of documented) {
+        expect(response.description, `${where} ${status}`).toBe(
+          [...new Set(declared.get(status))].join(' / '),
+        );
+      }
+    }
   });
 });

@@ -40,6 +40,7 @@ export const tokenJson = postAction({
       413: json('invalid_request: the body is over 64 KiB', oauthJsonErrorBody),
       415: json('invalid_request: the body is not application/json', oauthJsonErrorBody),
       429: json('too_many_requests: see Retry-After', oauthJsonErrorBody),
+      500: json('server_error: nothing of it is said', oauthJsonErrorBody),
       503: json('temporarily_unavailable: the database is not answering', oauthJsonErrorBody),
     },
   },
