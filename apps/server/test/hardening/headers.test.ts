@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signUp, useTestServer } from '../harness/index.js';
+import { signUp, startTestServer, useTestServer } from '../harness/index.js';
 
 const ALLOWED = 'https://app.example.com';
 const server = useTestServer({ env: { CORS_ORIGINS: `${ALLOWED}, https://admin.example.com` } });
@@ -12,6 +12,21 @@ describe('security headers', () => {
     expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(response.headers.get('strict-transport-security')).toContain('max-age=');
     expect(response.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('asks browsers to upgrade to https only when the issuer is https', async () => {
+    const http = await fetch(`${server().url}/api/health`);
+    expect(http.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
+    const secure = await startTestServer({
+      peerOf: server(),
+      env: { ISSUER_URL: 'https://auth.timbrix.test' },
+    });
+    try {
+      const https = await fetch(`${secure.url}/api/health`);
+      expect(https.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+    } finally {
+      await secure.close();
+    }
   });
 
   it('keeps the interactive docs working under the content security policy', async () => {
