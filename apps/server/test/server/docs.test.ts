@@ -38,7 +38,9 @@ describe('/api/docs', () => {
         await operation.locator('.opblock-summary').click();
         await operation.locator('.try-out__btn').click();
         await operation.locator('.execute').click();
-        const status = operation.locator('.live-responses-table tbody .response-col_status').first();
+        const status = operation
+          .locator('.live-responses-table tbody .response-col_status')
+          .first();
         await status.waitFor({ timeout: 15_000 });
         // No token: the server's own 401 came back, so the request reached it.
         expect((await status.textContent())?.trim()).toBe('401');
