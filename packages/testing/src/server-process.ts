@@ -63,6 +63,13 @@ export async function startServerProcess(
     output += chunk;
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
+  // A test that fails before stopping its server must not leave it running: when this process
+  // ends, the server is asked to stop (and stops the database it started).
+  const stopOnExit = () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', stopOnExit);
+  void exited.then(() => process.off('exit', stopOnExit));
   const url = `http://localhost:${port}`;
   await waitForHealth(url, exited, () => output);
 
