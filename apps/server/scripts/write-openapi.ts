@@ -8,4 +8,7 @@ import { buildOpenApiDocument } from '../src/openapi/document.js';
 
 const [file = 'dist/openapi.json'] = process.argv.slice(2);
 await mkdir(dirname(file), { recursive: true });
-await writeFile(file, `${JSON.stringify(buildOpenApiDocument('https://issuer.timbrix.test'), null, 2)}\n`);
+await writeFile(
+  file,
+  `${JSON.stringify(buildOpenApiDocument('https://issuer.timbrix.test'), null, 2)}\n`,
+);

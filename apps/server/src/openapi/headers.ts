@@ -52,7 +52,6 @@ export function headersOf(
   return headers;
 }
 
-
 /** `{ name: { $ref } }` for an operation's response. */
 export const headerRefs = (names: HeaderName[]) =>
   Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
