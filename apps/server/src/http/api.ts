@@ -1,4 +1,10 @@
-import { appRouter, type Context, procedureDefinitions, type Services } from '@timbrix/api';
+import {
+  appRouter,
+  type Context,
+  isDatabaseUnavailable,
+  procedureDefinitions,
+  type Services,
+} from '@timbrix/api';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import type { Express, RequestHandler } from 'express';
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
@@ -21,7 +27,7 @@ const restBodies: RequestHandler = (req, _res, next) => {
 };
 
 /** The headers a call's procedures set (rate limits, Link), for either adapter to send. */
-const headersOf = (ctx: Context | undefined) => ctx?.response.headers ?? {};
+const procedureHeaders = (ctx: Context | undefined) => ctx?.response.headers ?? {};
 
 /** The procedures of `@timbrix/api`, over tRPC at /trpc and as REST under /api. */
 export function mountApi(app: Express, services: Services) {
@@ -30,8 +36,8 @@ export function mountApi(app: Express, services: Services) {
   const challenge = `Bearer realm="timbrix", resource_metadata="${config.issuerUrl}${RESOURCE_METADATA_PATH}"`;
   const answerHeaders = (ctx: Context | undefined, errors: { code: string }[]) =>
     errors.some((error) => error.code === 'UNAUTHORIZED')
-      ? { ...headersOf(ctx), 'WWW-Authenticate': challenge }
-      : headersOf(ctx);
+      ? { ...procedureHeaders(ctx), 'WWW-Authenticate': challenge }
+      : procedureHeaders(ctx);
   const onError = ({
     error,
     path,
@@ -39,8 +45,13 @@ export function mountApi(app: Express, services: Services) {
     error: { code: string; cause?: unknown };
     path?: string;
   }) => {
-    if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') {
-      logger.error({ err: error.cause ?? error, procedure: path }, 'procedure failed');
+    // Our faults and the database's go to the log; a busy argon2 queue is load, not a fault.
+    const cause = error.cause ?? error;
+    if (
+      error.code === 'INTERNAL_SERVER_ERROR' ||
+      (error.code === 'SERVICE_UNAVAILABLE' && isDatabaseUnavailable(cause))
+    ) {
+      logger.error({ err: cause, procedure: path }, 'procedure failed');
     }
   };
 

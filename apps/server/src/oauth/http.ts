@@ -4,6 +4,7 @@ import {
   apiErrorFrom,
   type ClientCredentials,
   isDatabaseUnavailable,
+  publicMessage,
   type Services,
 } from '@timbrix/api';
 import type { Request, RequestHandler, Response } from 'express';
@@ -23,9 +24,7 @@ export function sendOAuthError(res: Response, error: ApiError, style: ErrorStyle
   if (error.oauthCode === 'invalid_client') {
     res.setHeader('WWW-Authenticate', 'Basic realm="timbrix", charset="UTF-8"');
   }
-  const description = (
-    error.status >= 500 ? (error.status === 503 ? UNAVAILABLE : INTERNAL) : error
-  ).message
+  const description = publicMessage(error.status, error.message)
     .replace(OUTSIDE_DESCRIPTION_CHARACTERS, '?')
     .slice(0, MAX_DESCRIPTION_LENGTH);
   const body = { error: error.oauthCode, error_description: description };
@@ -35,7 +34,6 @@ export function sendOAuthError(res: Response, error: ApiError, style: ErrorStyle
     .json(style === 'rfc' ? body : { ...body, statusCode: error.status, message: description });
 }
 
-const UNAVAILABLE = new ApiError('UNAVAILABLE');
 const INTERNAL = new ApiError('INTERNAL');
 
 /** Body errors (400, 413, 415) as OAuth errors in `style`. */
