@@ -34,18 +34,23 @@ export function metadata({ config }: Services) {
   };
 }
 
-export const discovery: ProtocolAction = {
-  method: 'get',
-  path: '/.well-known/oauth-authorization-server',
-  handlers: (services) => {
-    const document = metadata(services);
-    const serve: RequestHandler = (_req, res) => {
-      res.setHeader('Cache-Control', PUBLIC_CACHE);
-      res.json(document);
-    };
-    return [serve];
-  },
-};
+/** A GET of a document built once from the server's configuration, cacheable by anyone. */
+function publicDocument(path: string, build: (services: Services) => object): ProtocolAction {
+  return {
+    method: 'get',
+    path,
+    handlers: (services) => {
+      const document = build(services);
+      const serve: RequestHandler = (_req, res) => {
+        res.setHeader('Cache-Control', PUBLIC_CACHE);
+        res.json(document);
+      };
+      return [serve];
+    },
+  };
+}
+
+export const discovery = publicDocument('/.well-known/oauth-authorization-server', metadata);
 
 /** Where RFC 9728 says the API's resource metadata is: `/.well-known/oauth-protected-resource` + its path. */
 export const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource/api';
@@ -66,18 +71,7 @@ export function resourceMetadata({ config }: Services) {
   };
 }
 
-export const protectedResource: ProtocolAction = {
-  method: 'get',
-  path: RESOURCE_METADATA_PATH,
-  handlers: (services) => {
-    const document = resourceMetadata(services);
-    const serve: RequestHandler = (_req, res) => {
-      res.setHeader('Cache-Control', PUBLIC_CACHE);
-      res.json(document);
-    };
-    return [serve];
-  },
-};
+export const protectedResource = publicDocument(RESOURCE_METADATA_PATH, resourceMetadata);
 
 /** The public signing keys, as the database has them now, give or take a few seconds. */
 export const jwks: ProtocolAction = {
