@@ -60,9 +60,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
     app = createApp(services);
     const pruning = setInterval(() => {
-      Promise.all([services.db.accessTokens.pruneExpired(), services.limits.prune()]).catch(
-        (error) => logger.warn({ err: error }, 'pruning expired rows failed'),
-      );
+      const { accessTokens, sessions } = services.db;
+      Promise.all([
+        accessTokens.pruneExpired(),
+        sessions.pruneExpired(),
+        services.limits.prune(),
+      ]).catch((error) => logger.warn({ err: error }, 'pruning expired rows failed'));
     }, PRUNE_INTERVAL_MS).unref();
 
     let stopping: Promise<void> | undefined;

@@ -1,6 +1,7 @@
 import { tokensRouter } from './features/access-tokens/router.js';
 import { authRouter } from './features/auth/router.js';
 import { invitationsRouter } from './features/invitations/router.js';
+import { membersRouter } from './features/memberships/router.js';
 import { oauthAppsRouter } from './features/oauth-apps/router.js';
 import { organizationsRouter } from './features/organizations/router.js';
 import { usersRouter } from './features/users/router.js';
@@ -10,6 +11,7 @@ export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
   organizations: organizationsRouter,
+  members: membersRouter,
   invitations: invitationsRouter,
   oauthApps: oauthAppsRouter,
   tokens: tokensRouter,

@@ -69,7 +69,7 @@ export async function createServices({ config, orm, keyEncryptionKey, logger }: 
     db,
     keys,
     hasher,
-    sessions: new Sessions(keys, config.issuerUrl, config.sessionTtlSeconds),
+    sessions: new Sessions(db.sessions, keys, config.issuerUrl, config.sessionTtlSeconds),
     clients: new ClientAuthenticator(db.oauthApps, hasher, config.clientSecretCache),
     tokens: new AccessTokens(db.accessTokens, keys, config.issuerUrl, config.accessTokenTtlSeconds),
     limits: new RateLimiter(counters, config.rateLimits.rules),

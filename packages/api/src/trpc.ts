@@ -1,11 +1,11 @@
-import { type Action, can, type Role } from '@timbrix/shared/roles';
+import { ACTIONS, type Action, refusal } from '@timbrix/shared/authorization';
 import { initTRPC } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
-import type { Context, UserPrincipal } from './context.js';
+import { type Caller, type Context, credentialOf, type SessionPrincipal } from './context.js';
 import { ApiError, ERRORS, type ErrorCode } from './errors/codes.js';
 import { formatError, type TrpcErrorShape } from './errors/format.js';
 import { apiErrorFrom } from './errors/translate.js';
-import type { MembershipView } from './features/memberships/repository.js';
+import { type Standing, standingIn } from './standing.js';
 
 /** Headers a successful answer may carry: the page links, or the caller's rate limit. */
 export type SuccessHeader = 'Link' | 'RateLimit';
@@ -16,6 +16,8 @@ export interface Meta extends OpenApiMeta {
   /** Every error code the procedure can answer with; its documented errors come from them. */
   errors?: ErrorCode[];
   successHeaders?: SuccessHeader[];
+  /** What the procedure does, in the authorization table: its OpenAPI security comes from it. */
+  action?: Action;
 }
 
 const t = initTRPC
@@ -32,11 +34,12 @@ export const createCallerFactory = t.createCallerFactory;
 
 /** A REST operation: its OpenAPI entry, documented errors made from the codes it can throw. */
 export function operation(
-  openapi: Omit<NonNullable<OpenApiMeta['openapi']>, 'errorResponses'>,
+  openapi: Omit<NonNullable<OpenApiMeta['openapi']>, 'errorResponses'> & { action?: Action },
   errors: ErrorCode[],
   successStatus?: 201 | 204,
   successHeaders?: SuccessHeader[],
 ): Meta {
+  const { action, ...rest } = openapi;
   const byStatus: Record<number, string[]> = {};
   for (const code of new Set(errors)) {
     const { status, message } = ERRORS[code];
@@ -45,7 +48,13 @@ export function operation(
   const errorResponses = Object.fromEntries(
     Object.entries(byStatus).map(([status, messages]) => [status, messages.join(' / ')]),
   );
-  return { openapi: { ...openapi, errorResponses }, errors, successStatus, successHeaders };
+  return {
+    openapi: { ...rest, errorResponses },
+    errors,
+    successStatus,
+    successHeaders,
+    action,
+  };
 }
 
 /**
@@ -61,17 +70,68 @@ export const publicProcedure = t.procedure.use(async ({ ctx, next }) => {
   throw mapped;
 });
 
-/** Errors every signed-in procedure can answer with. */
+/** Errors every procedure with a caller can answer with. */
 export const AUTHED_ERRORS: ErrorCode[] = ['AUTHENTICATION_REQUIRED'];
 /** Errors every procedure in a named organization can answer with. */
 export const ORG_ERRORS: ErrorCode[] = [...AUTHED_ERRORS, 'NOT_A_MEMBER'];
+/** What a procedure an access token may call can answer with besides. */
+export const SCOPED_ERRORS: ErrorCode[] = ['INSUFFICIENT_SCOPE'];
 
-/** A signed-in person. */
+/** Anyone with a valid credential: a person's session, or an access token. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (ctx.principal.kind !== 'user') throw new ApiError('AUTHENTICATION_REQUIRED');
-  const principal: UserPrincipal = ctx.principal;
+  if (ctx.principal.kind === 'anonymous') throw new ApiError('AUTHENTICATION_REQUIRED');
+  const principal: Caller = ctx.principal;
   return next({ ctx: { principal } });
 });
+
+/**
+ * Refuses `caller` unless the authorization table lets its credential, its `role` in the
+ * organization concerned and its scopes do `action`; `forbidden` is the error for the role.
+ */
+export function requireAllowed(
+  caller: Caller,
+  action: Action,
+  role: Standing['role'] | undefined,
+  forbidden: ErrorCode,
+) {
+  const scopes = caller.kind === 'token' ? caller.scopes : [];
+  switch (refusal(action, { credential: credentialOf(caller), role, scopes })) {
+    case null:
+      return;
+    case 'credential':
+      throw new ApiError(
+        (ACTIONS[action].credentials as readonly string[]).includes('user_token')
+          ? 'PERSON_REQUIRED'
+          : 'SESSION_REQUIRED',
+      );
+    case 'role':
+      throw new ApiError(forbidden);
+    case 'scope': {
+      // RFC 6750 section 3.1: the scope to ask for (the narrowest that would do).
+      const [needed, ...others] = ACTIONS[action].scopes;
+      const alternatives = others.length > 0 ? ` (or ${others.join(', ')})` : '';
+      throw new ApiError('INSUFFICIENT_SCOPE', {
+        message: `This access token lacks the scope ${needed}${alternatives} that this needs`,
+        headers: {
+          'WWW-Authenticate': `Bearer realm="timbrix", error="insufficient_scope", scope="${needed}"`,
+        },
+      });
+    }
+  }
+}
+
+/** A caller allowed `action`, which concerns no one organization (the caller's own account). */
+export const allowedTo = (action: Action) =>
+  authedProcedure.use(({ ctx, next }) => {
+    requireAllowed(ctx.principal, action, undefined, 'SESSION_REQUIRED');
+    return next();
+  });
+
+/** The session of a caller that `allowedTo` has found to be a signed-in person. */
+export function sessionOf(caller: Caller): SessionPrincipal {
+  if (caller.kind !== 'session') throw new ApiError('SESSION_REQUIRED');
+  return caller;
+}
 
 /** No organization named: the caller's only one. */
 const SOLE = Symbol('the caller’s only organization');
@@ -84,21 +144,22 @@ type OrganizationSource = (input: {
 function memberOf(source: OrganizationSource) {
   return authedProcedure.use(async ({ ctx, getRawInput, next }) => {
     const wanted = source({ rawInput: await getRawInput(), named: ctx.organizationId });
-    const { memberships } = ctx.db;
-    const userId = ctx.principal.userId;
-
-    let membership: MembershipView | undefined;
-    if (wanted === SOLE) {
-      const some = await memberships.some(userId);
-      if (some.length > 1) throw new ApiError('SEVERAL_ORGANIZATIONS');
-      membership = some[0];
-      if (!membership) throw new ApiError('NO_ORGANIZATION');
+    const caller = ctx.principal;
+    let standing: Standing | undefined;
+    if (wanted !== SOLE) {
+      standing = await standingIn(ctx, caller, wanted);
+    } else if (caller.kind === 'token' && !caller.userId) {
+      // An app's token acts for its own organization.
+      standing = await standingIn(ctx, caller, caller.organizationId);
     } else {
-      membership = await memberships.of(userId, wanted);
+      const some = await ctx.db.memberships.some(caller.userId!);
+      if (some.length > 1) throw new ApiError('SEVERAL_ORGANIZATIONS');
+      standing = some[0];
+      if (!standing) throw new ApiError('NO_ORGANIZATION');
     }
     // Unknown, malformed and not-yours look alike: none of them says what exists.
-    if (!membership) throw new ApiError('NOT_A_MEMBER');
-    return next({ ctx: { membership } });
+    if (!standing) throw new ApiError('NOT_A_MEMBER');
+    return next({ ctx: { standing } });
   });
 }
 
@@ -111,27 +172,28 @@ export const orgByIdProcedure = memberOf(({ rawInput }) => {
   return typeof id === 'string' ? id : undefined;
 });
 
+/** Lets through only callers whose standing the authorization table allows `action`. */
+export function requirePermission(action: Action, forbidden: ErrorCode) {
+  return t.middleware(async ({ ctx, next }) => {
+    const { principal, standing } = ctx as Context & { standing?: Standing };
+    if (principal.kind === 'anonymous') throw new ApiError('AUTHENTICATION_REQUIRED');
+    requireAllowed(principal, action, standing?.role, forbidden);
+    return next();
+  });
+}
+
 /**
- * The caller's role in the organization that owns a resource, checked for `action`. A caller
- * outside that organization gets `notFound`, exactly as if the resource did not exist.
+ * The caller's standing in the organization that owns a resource, checked for `action`. A
+ * caller outside that organization gets `notFound`, exactly as if the resource did not exist.
  */
-export async function requireRoleOver(
-  ctx: Context & { principal: UserPrincipal },
+export async function requireStandingOver(
+  ctx: Context & { principal: Caller },
   organizationId: string | undefined,
   action: Action,
   codes: { notFound: ErrorCode; forbidden: ErrorCode },
-): Promise<MembershipView> {
-  const membership = await ctx.db.memberships.of(ctx.principal.userId, organizationId);
-  if (!membership) throw new ApiError(codes.notFound);
-  if (!can(membership.role, action)) throw new ApiError(codes.forbidden);
-  return membership;
-}
-
-/** Lets through only roles that the permission table allows `action`. */
-export function requirePermission(action: Action, forbidden: ErrorCode) {
-  return t.middleware(async ({ ctx, next }) => {
-    const role = (ctx as { membership?: { role: Role } }).membership?.role;
-    if (!role || !can(role, action)) throw new ApiError(forbidden);
-    return next();
-  });
+): Promise<Standing> {
+  const standing = await standingIn(ctx, ctx.principal, organizationId);
+  if (!standing) throw new ApiError(codes.notFound);
+  requireAllowed(ctx.principal, action, standing.role, codes.forbidden);
+  return standing;
 }

@@ -34,10 +34,13 @@ export function mountApi(app: Express, services: Services) {
   const { logger, config } = services;
   // RFC 6750 section 3, with RFC 9728 section 5.1's pointer to the API's resource metadata.
   const challenge = `Bearer realm="timbrix", resource_metadata="${config.issuerUrl}${RESOURCE_METADATA_PATH}"`;
-  const answerHeaders = (ctx: Context | undefined, errors: { code: string }[]) =>
-    errors.some((error) => error.code === 'UNAUTHORIZED')
-      ? { ...procedureHeaders(ctx), 'WWW-Authenticate': challenge }
-      : procedureHeaders(ctx);
+  const answerHeaders = (ctx: Context | undefined, errors: { code: string }[]) => {
+    if (!errors.some((error) => error.code === 'UNAUTHORIZED')) return procedureHeaders(ctx);
+    // RFC 6750 section 3.1: a token was sent, and it is not (or no longer) valid.
+    const rejected = ctx?.principal.kind === 'anonymous' && ctx.principal.rejected;
+    const header = rejected ? `${challenge}, error="invalid_token"` : challenge;
+    return { ...procedureHeaders(ctx), 'WWW-Authenticate': header };
+  };
   const onError = ({
     error,
     path,

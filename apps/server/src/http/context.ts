@@ -16,7 +16,7 @@ export function contextFactory(services: Services, transport: 'rest' | 'trpc') {
   // Both adapters run inside express, so their node requests are express requests.
   return async ({ req, res }: { req: unknown; res: unknown }): Promise<Context> => {
     const request = req as Request;
-    const principal = await principalFrom(services.sessions, request.headers.authorization).catch(
+    const principal = await principalFrom(services, request.headers.authorization).catch(
       (error: unknown) => {
         throw apiErrorFrom(error) ?? error;
       },

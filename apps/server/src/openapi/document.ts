@@ -1,5 +1,7 @@
 import { appRouter, procedureDefinitions } from '@timbrix/api';
+import { ACTIONS, type Action } from '@timbrix/shared/authorization';
 import { errorBodySchema } from '@timbrix/shared/schemas';
+import { SCOPE_DESCRIPTIONS } from '@timbrix/shared/scopes';
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { protocolPaths } from '../oauth/index.js';
 import { HEADERS, headerRefs, headersOf } from './headers.js';
@@ -23,6 +25,7 @@ const TAGS = [
   { name: 'auth', description: 'Accounts and session tokens' },
   { name: 'users', description: 'The signed-in person' },
   { name: 'organizations', description: 'Organizations, and invitations into them' },
+  { name: 'members', description: 'The people of an organization, and their roles' },
   {
     name: 'oauth',
     description: 'OAuth applications and their tokens, managed by their organization',
@@ -43,6 +46,17 @@ const TRANSPORT_ERRORS: Record<'body' | 'plain', Record<number, string>> = {
     503: 'The database is not answering, or the server is busy; try again shortly',
   },
 };
+
+/**
+ * Who may call an operation, from the authorization table: a session (the `bearer` scheme),
+ * and an access token holding any one of the scopes that allow it (one `oauth2` requirement
+ * each, since a requirement's scopes are all needed). Public operations list none.
+ */
+function securityOf(action: Action): Record<string, string[]>[] {
+  const rule = ACTIONS[action];
+  const tokens = rule.credentials.some((credential) => credential !== 'session');
+  return [{ bearer: [] }, ...(tokens ? rule.scopes.map((scope) => ({ oauth2: [scope] })) : [])];
+}
 
 /** Corrects a procedure's operation where the generator cannot know better. */
 function completeProcedure(
@@ -81,8 +95,7 @@ function completeProcedure(
       ),
     };
   }
-  // Public operations say so (no credential at all), rather than saying nothing.
-  operation.security ??= [];
+  operation.security = meta?.action ? securityOf(meta.action) : [];
   const body = operation.requestBody?.content['application/json'];
   if (schemaId && body) {
     schemas[schemaId] = body.schema;
@@ -126,7 +139,18 @@ export function buildOpenApiDocument(issuerUrl: string): OpenAPIObject {
       scheme: 'basic',
       description: 'client_secret_basic: the client id and secret (RFC 6749 section 2.3.1)',
     },
-  };
+    oauth2: {
+      type: 'oauth2',
+      description:
+        'An access token of this server (RFC 9068), as `Authorization: Bearer`: it can do what its principal could do, narrowed by its scopes (docs/authorization.md).',
+      flows: {
+        clientCredentials: {
+          tokenUrl: `${issuerUrl}/api/oauth2/token`,
+          scopes: SCOPE_DESCRIPTIONS,
+        },
+      },
+    },
+  } as never;
 
   const schemas = (document.components.schemas ?? {}) as Record<string, unknown>;
   for (const { meta, inputs } of procedureDefinitions.values()) {

@@ -26,7 +26,7 @@ export const HEADERS = {
   },
   'WWW-Authenticate': {
     description:
-      'The challenge (RFC 6750; `Basic` on the OAuth endpoints), with the API’s resource metadata (RFC 9728 section 5.1)',
+      'The challenge (RFC 6750; `Basic` on the OAuth endpoints), with the API’s resource metadata (RFC 9728 section 5.1); `error="invalid_token"` for a token that is not (or no longer) valid. On a 403, `error="insufficient_scope"` and the `scope` an access token lacks (RFC 6750 section 3.1).',
     schema: { type: 'string' },
   },
 } as const;
@@ -46,7 +46,7 @@ export function headersOf(
   const headers: HeaderName[] = ['X-Request-Id'];
   if (status < 300) headers.push(...success);
   if (limited && status !== 429) headers.push(...RATE_LIMIT);
-  if (status === 401) headers.push('WWW-Authenticate');
+  if (status === 401 || status === 403) headers.push('WWW-Authenticate');
   if (status === 429) headers.push('Retry-After', ...RATE_LIMIT);
   if (status === 503) headers.push('Retry-After');
   return headers;

@@ -228,7 +228,7 @@ describe('the app list’s cursor', () => {
     );
     expect(response.status).toBe(400);
     expect(response.body.message).toMatch(
-      /after must be the clientId of an app of this organization/,
+      /after must be an id from the previous page of this list/,
     );
   });
 });

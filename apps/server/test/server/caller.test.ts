@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { NotFoundError } from '@mikro-orm/core';
 import { apiErrorFrom, callerFor } from '@timbrix/api';
 import { TRPCError } from '@trpc/server';
@@ -24,11 +25,11 @@ describe('callerFor', () => {
 
     const email = uniqueEmail();
     const { id: userId } = await anonymous.auth.register({ email, password: 'password-123' });
-    const person = callerFor(services(), { kind: 'user', userId });
+    const person = callerFor(services(), { kind: 'session', userId, sessionId: randomUUID() });
     const organization = await person.organizations.create({ name: 'Called', slug: uniqueSlug() });
     const app = await callerFor(
       services(),
-      { kind: 'user', userId },
+      { kind: 'session', userId, sessionId: randomUUID() },
       { organizationId: organization.id },
     ).oauthApps.create({ name: 'Called app', scopes: ['read:user'] });
 
@@ -46,7 +47,7 @@ describe('callerFor', () => {
       email: uniqueEmail(),
       password: 'password-123',
     });
-    const person = callerFor(services(), { kind: 'user', userId });
+    const person = callerFor(services(), { kind: 'session', userId, sessionId: randomUUID() });
     const missing = await failure(person.oauthApps.byId({ clientId: 'app_0000000000000000' }));
     expect(missing).toMatchObject({
       code: 'NOT_FOUND',

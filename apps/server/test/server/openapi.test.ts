@@ -22,7 +22,12 @@ describe('GET /api/openapi.json', () => {
     });
 
     const operation = doc.paths['/oauth/apps'].post;
-    expect(operation.security).toEqual([{ bearer: [] }]);
+    // A session, or an access token with a scope that allows registering apps.
+    expect(operation.security).toEqual([
+      { bearer: [] },
+      { oauth2: ['admin:organization'] },
+      { oauth2: ['admin:all'] },
+    ]);
     // The seed's statuses, with 201 rather than 200, and what any request may meet besides.
     expect(Object.keys(operation.responses).sort()).toEqual([
       '201',
@@ -92,9 +97,23 @@ describe('GET /api/openapi.json', () => {
       [
         'POST /auth/register 201,400,409,413,415,429,500,503',
         'POST /auth/login 200,400,401,413,415,429,500,503',
-        'GET /users/me 200,401,500,503',
-        'POST /organizations 201,400,401,409,413,415,429,500,503',
+        'POST /auth/logout 204,401,403,413,415,500,503',
+        'POST /auth/logout-all 204,401,403,413,415,500,503',
+        'GET /users/me 200,401,403,500,503',
+        'PATCH /users/me 200,400,401,403,413,415,429,500,503',
+        'GET /users/me/organizations 200,401,403,500,503',
+        'GET /users/{userId} 200,400,401,403,404,500,503',
+        'GET /users/{userId}/organizations 200,400,401,403,404,500,503',
+        'POST /organizations 201,400,401,403,409,413,415,429,500,503',
+        'GET /organizations/{organizationId} 200,400,401,403,500,503',
+        'PUT /organizations/{organizationId} 200,400,401,403,413,415,500,503',
+        'DELETE /organizations/{organizationId} 204,400,401,403,500,503',
+        'GET /organizations/{organizationId}/members 200,400,401,403,500,503',
+        'PUT /organizations/{organizationId}/members/{memberId}/role 200,400,401,403,404,413,415,500,503',
+        'DELETE /organizations/{organizationId}/members/{memberId} 204,400,401,403,404,500,503',
         'POST /organizations/{organizationId}/members/invite 201,400,401,403,409,413,415,500,503',
+        'GET /organizations/{organizationId}/invitations 200,400,401,403,500,503',
+        'DELETE /organizations/{organizationId}/invitations/{invitationId} 204,400,401,403,404,500,503',
         'POST /invites/accept 200,400,401,403,404,409,413,415,500,503',
         'POST /oauth/apps 201,400,401,403,413,415,429,500,503',
         'GET /oauth/apps/organization/{organizationId} 200,400,401,403,500,503',

@@ -1,18 +1,43 @@
+import { decodeProtectedHeader } from 'jose';
 import type { Principal } from '../context.js';
-import type { Sessions } from './sessions.js';
+import { ACCESS_TOKEN_TYPE, type AccessTokens } from '../features/access-tokens/service.js';
+import { SESSION_TOKEN_TYPE, type Sessions } from './sessions.js';
 
 // The scheme is case-insensitive (RFC 9110 section 11.1).
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
+const ANONYMOUS: Principal = { kind: 'anonymous' };
+const REJECTED: Principal = { kind: 'anonymous', rejected: true };
+
+/** The `typ` a JWT says it is, or undefined for anything that is not a JWT. */
+function typeOf(token: string): unknown {
+  try {
+    return decodeProtectedHeader(token).typ;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Who an `Authorization` header says is calling: a person, for a valid session token; nobody,
- * for no header or any token that is not one (procedures that need a person then answer 401).
+ * Who an `Authorization` header says is calling: a person, for a live session token; an app
+ * (or a person through it), for a live access token; nobody, for no bearer token, and a
+ * rejected nobody for any other one (procedures that need a caller then answer 401). The `typ`
+ * only picks the verifier: each checks it again with the signature.
  */
 export async function principalFrom(
-  sessions: Sessions,
+  verifiers: { sessions: Sessions; tokens: AccessTokens },
   authorization: string | undefined,
 ): Promise<Principal> {
   const token = BEARER.exec(authorization ?? '')?.[1];
-  const session = token ? await sessions.verify(token) : null;
-  return session ? { kind: 'user', userId: session.userId } : { kind: 'anonymous' };
+  if (!token) return ANONYMOUS;
+  switch (typeOf(token)) {
+    case SESSION_TOKEN_TYPE: {
+      const session = await verifiers.sessions.verify(token);
+      return session ? { kind: 'session', ...session } : REJECTED;
+    }
+    case ACCESS_TOKEN_TYPE:
+      return (await verifiers.tokens.callerOf(token)) ?? REJECTED;
+    default:
+      return REJECTED;
+  }
 }

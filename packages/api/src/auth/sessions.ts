@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
+import type { SessionRepository } from '../features/sessions/repository.js';
 import { SIGNING_ALGORITHM, type SigningKeys } from '../keys/signing-keys.js';
+import { isUuid } from '../lib/ids.js';
 
 /**
  * Session tokens have a type and an audience of their own (RFC 8725 section 3.11), so an
@@ -11,29 +13,39 @@ export const SESSION_AUDIENCE = 'urn:timbrix:session';
 
 export interface Session {
   userId: string;
+  /** The session's row, and the token's `jti`. */
+  sessionId: string;
 }
 
+/**
+ * Session tokens are signed JWTs backed by a row each: the signature says who, the row that
+ * the session has not been ended (sign out, sign out everywhere, a password change).
+ */
 export class Sessions {
   constructor(
+    private readonly rows: SessionRepository,
     private readonly keys: SigningKeys,
     private readonly issuer: string,
     readonly ttlSeconds: number,
   ) {}
 
-  issue(userId: string): Promise<string> {
+  async issue(userId: string): Promise<string> {
+    const sessionId = randomUUID();
+    const expiresAt = Math.floor(Date.now() / 1000) + this.ttlSeconds;
+    await this.rows.insert(sessionId, userId, new Date(expiresAt * 1000));
     const { kid, privateKey } = this.keys.signingKey();
     return new SignJWT({})
       .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid, typ: SESSION_TOKEN_TYPE })
       .setIssuer(this.issuer)
       .setAudience(SESSION_AUDIENCE)
       .setSubject(userId)
-      .setJti(randomUUID())
+      .setJti(sessionId)
       .setIssuedAt()
-      .setExpirationTime(`${this.ttlSeconds}s`)
+      .setExpirationTime(expiresAt)
       .sign(privateKey);
   }
 
-  /** The session a bearer token carries, or null for any token that is not a valid one. */
+  /** The live session a bearer token carries, or null for any token that is not one. */
   async verify(token: string): Promise<Session | null> {
     try {
       const { payload } = await jwtVerify(
@@ -48,10 +60,12 @@ export class Sessions {
           issuer: this.issuer,
           audience: SESSION_AUDIENCE,
           typ: SESSION_TOKEN_TYPE,
-          requiredClaims: ['sub', 'exp', 'iat'],
+          requiredClaims: ['sub', 'exp', 'iat', 'jti'],
         },
       );
-      return payload.sub ? { userId: payload.sub } : null;
+      const { sub: userId, jti: sessionId } = payload;
+      if (!userId || !sessionId || !isUuid(sessionId)) return null;
+      return (await this.rows.isLive(sessionId, userId)) ? { userId, sessionId } : null;
     } catch (error) {
       if (error instanceof errors.JOSEError) return null;
       throw error;

@@ -3,6 +3,7 @@ import { Invitation } from '../features/invitations/entity.js';
 import { Membership } from '../features/memberships/entity.js';
 import { ClientSecret, OAuthApp } from '../features/oauth-apps/entity.js';
 import { Organization } from '../features/organizations/entity.js';
+import { Session } from '../features/sessions/entity.js';
 import { User } from '../features/users/entity.js';
 import { SigningKey } from '../keys/entity.js';
 import { RateCounter } from '../limits/entity.js';
@@ -10,6 +11,7 @@ import { RateCounter } from '../limits/entity.js';
 /** Every entity, for the ORM's metadata. */
 export const entities = [
   User,
+  Session,
   Organization,
   Membership,
   Invitation,

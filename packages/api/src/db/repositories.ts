@@ -4,6 +4,7 @@ import { InvitationRepository } from '../features/invitations/repository.js';
 import { MembershipRepository } from '../features/memberships/repository.js';
 import { OAuthAppRepository } from '../features/oauth-apps/repository.js';
 import { OrganizationRepository } from '../features/organizations/repository.js';
+import { SessionRepository } from '../features/sessions/repository.js';
 import { UserRepository } from '../features/users/repository.js';
 import { Statements } from './statements.js';
 
@@ -11,6 +12,7 @@ import { Statements } from './statements.js';
 export function repositories(em: EntityManager, sql: Statements) {
   return {
     users: new UserRepository(em, sql),
+    sessions: new SessionRepository(em, sql),
     organizations: new OrganizationRepository(em, sql),
     memberships: new MembershipRepository(em, sql),
     invitations: new InvitationRepository(em, sql),

@@ -1,5 +1,6 @@
 import {
   ConnectionException,
+  ForeignKeyConstraintViolationException,
   NotFoundError,
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
@@ -13,6 +14,13 @@ const UNIQUE_CONFLICTS: Record<string, ErrorCode> = {
   organizations_slug_unique: 'SLUG_TAKEN',
   memberships_user_id_organization_id_unique: 'ALREADY_MEMBER',
   invitations_pending_unique: 'INVITATION_RACE',
+};
+
+/** A row a write refers to that went away meanwhile: an organization deleted mid-request. */
+const VANISHED_REFERENCES: Record<string, ErrorCode> = {
+  oauth_apps_organization_id_foreign: 'NOT_A_MEMBER',
+  invitations_organization_id_foreign: 'NOT_A_MEMBER',
+  memberships_organization_id_foreign: 'INVITATION_NOT_FOUND',
 };
 
 // Text PostgreSQL cannot take: NUL in a bound value (22021, 22P05), or in SQL the ORM wrote
@@ -50,6 +58,15 @@ export function apiErrorFrom(error: unknown): ApiError | undefined {
   if (error instanceof UniqueConstraintViolationException) {
     const constraint = (error as { constraint?: string }).constraint;
     const code = constraint ? UNIQUE_CONFLICTS[constraint] : undefined;
+    if (code) return new ApiError(code, { cause: error });
+  }
+  // The ORM's exception, or the driver's error from a prepared statement (SQLSTATE 23503).
+  if (
+    error instanceof ForeignKeyConstraintViolationException ||
+    (error as { code?: string } | undefined)?.code === '23503'
+  ) {
+    const constraint = (error as { constraint?: string }).constraint;
+    const code = constraint ? VANISHED_REFERENCES[constraint] : undefined;
     if (code) return new ApiError(code, { cause: error });
   }
   if (UNSTORABLE_TEXT_STATES.has((error as { code?: string } | undefined)?.code ?? '')) {

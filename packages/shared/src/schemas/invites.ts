@@ -25,4 +25,18 @@ export const acceptedInvite = z.object({
   role: roleSchema,
 });
 
+export const invitationIdInput = z.object({ organizationId: idSchema, invitationId: idSchema });
+
+/** A pending invitation as its organization's admins see it: never its token. */
+export const pendingInvitation = z.object({
+  id: idSchema,
+  email: z.string(),
+  role: invitableRoleSchema,
+  invitedBy: idSchema
+    .nullable()
+    .meta({ description: 'The person who invited; null when an app did, or the account is gone' }),
+  createdAt: timestampSchema,
+  expiresAt: timestampSchema,
+});
+
 export type CreateInviteInput = z.infer<typeof createInviteInput>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roleSchema } from '../roles.js';
+import { invitableRoleSchema, roleSchema } from '../roles.js';
 import { absentIfBlank, idSchema, timestampSchema } from './common.js';
 
 export const slugSchema = z
@@ -15,21 +15,40 @@ export const logoSchema = z
     message: 'logo must be an https URL',
   });
 
+export const organizationNameSchema = z
+  .string({ error: 'name must be a string' })
+  .trim()
+  .min(3, 'name must be at least 3 characters')
+  .max(100, 'name must be at most 100 characters');
+
 export const createOrganizationInput = z.object({
-  name: z
-    .string({ error: 'name must be a string' })
-    .trim()
-    .min(3, 'name must be at least 3 characters')
-    .max(100, 'name must be at most 100 characters'),
+  name: organizationNameSchema,
   slug: slugSchema,
   logo: z.preprocess(absentIfBlank, logoSchema.optional()),
 });
+
+/** The path parameter of every route in one organization. */
+export const organizationIdInput = z.object({ organizationId: idSchema });
+
+export const updateOrganizationInput = z.object({
+  organizationId: idSchema,
+  name: organizationNameSchema.optional(),
+  logo: logoSchema.nullable().optional().meta({ description: 'An https URL; `null` clears it' }),
+  // Links and integrations name organizations by slug: it never changes.
+  slug: z
+    .never({ error: 'slug cannot be changed: it is fixed when the organization is created' })
+    .optional(),
+});
+
+/** The plans an organization can be on; every one is `free` until billing exists. */
+export const PLANS = ['free'] as const;
 
 export const organization = z.object({
   id: idSchema,
   name: z.string(),
   slug: z.string(),
   logo: z.string().nullable(),
+  plan: z.enum(PLANS),
   ownerId: idSchema,
   createdAt: timestampSchema,
   updatedAt: timestampSchema,
@@ -42,4 +61,36 @@ export const organizationMembership = z.object({
   role: roleSchema,
 });
 
+/** An organization someone belongs to, with their role in it: what a switcher shows. */
+export const joinedOrganization = organizationMembership.extend({
+  joinedAt: timestampSchema,
+});
+
+export const memberIdInput = z.object({ organizationId: idSchema, memberId: idSchema });
+
+export const listMembersInput = z.object({
+  organizationId: idSchema,
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int('limit must be a whole number')
+    .min(1, 'limit must be at least 1')
+    .max(100, 'limit must be at most 100')
+    .default(100),
+  after: z
+    .string()
+    .max(64)
+    .optional()
+    .meta({ description: 'A member id from the previous page: lists the members after it' }),
+});
+
+export const changeRoleInput = memberIdInput.extend({ role: invitableRoleSchema });
+
+export const member = z.object({
+  id: idSchema.meta({ description: 'The membership’s id (the `memberId` of member routes)' }),
+  role: roleSchema,
+  joinedAt: timestampSchema,
+  user: z.object({ id: idSchema, email: z.string(), name: z.string().nullable() }),
+});
+
 export type CreateOrganizationInput = z.infer<typeof createOrganizationInput>;
+export type UpdateOrganizationInput = z.infer<typeof updateOrganizationInput>;

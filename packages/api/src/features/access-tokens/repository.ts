@@ -20,6 +20,14 @@ export interface LiveToken {
   last_used_at: string | null;
 }
 
+/** Who holds a live token: its app, that app's organization, the token's scopes. */
+export interface TokenHolder {
+  scopes: Scope[];
+  app_id: string;
+  client_id: string;
+  organization_id: string;
+}
+
 /**
  * When a token row (`t`, of app `a`) is live. Revocation, deactivation and narrowed scopes
  * revoke rows for good (see `revokeBeyond`); the app's state and the secret its grant was
@@ -79,6 +87,28 @@ export class AccessTokenRepository extends Repository {
       [jti, organizationId],
     );
     return rowCount > 0;
+  }
+
+  /**
+   * The token's app and scopes if it is live, for a request it authenticates; its use is
+   * recorded at most once a minute, so that a busy token costs no write per request.
+   */
+  async liveForRequest(jti: string): Promise<TokenHolder | undefined> {
+    const { rows } = await this.sql.run<TokenHolder>(
+      'live-token-for-request',
+      `with live as (
+         select t.id, t.scopes, a.id as app_id, a.client_id, a.organization_id,
+                (t.last_used_at is null or t.last_used_at < now() - interval '1 minute') as stale
+           from oauth_access_tokens t join oauth_apps a on a.id = t.app_id
+          where t.id = $1 and ${LIVE}
+       ), touched as (
+         update oauth_access_tokens set last_used_at = now()
+          where id in (select id from live where stale)
+       )
+       select scopes, app_id, client_id, organization_id from live`,
+      [jti],
+    );
+    return rows[0];
   }
 
   /** The live tokens of an app, newest first. */

@@ -1,6 +1,13 @@
 import { accessTokenSummary, appByIdInput, revokeTokenInput } from '@timbrix/shared/schemas';
 import { z } from 'zod';
-import { AUTHED_ERRORS, authedProcedure, operation, requireRoleOver, router } from '../../trpc.js';
+import {
+  AUTHED_ERRORS,
+  authedProcedure,
+  operation,
+  requireStandingOver,
+  router,
+  SCOPED_ERRORS,
+} from '../../trpc.js';
 import { APP_ERRORS, appProcedure } from '../oauth-apps/procedure.js';
 
 const MAX_LISTED = 1000;
@@ -14,6 +21,7 @@ export const tokensRouter = router({
           method: 'GET',
           path: '/oauth/apps/{clientId}/tokens',
           tags: ['oauth'],
+          action: 'oauthApps:manage',
           summary: 'The app’s live access tokens, newest first (at most 1000)',
         },
         APP_ERRORS,
@@ -39,10 +47,17 @@ export const tokensRouter = router({
           method: 'DELETE',
           path: '/oauth/token/{tokenId}',
           tags: ['oauth'],
+          action: 'oauthApps:manage',
           summary: 'Revoke an access token of one of the organization’s apps',
           successDescription: 'Revoked',
         },
-        [...AUTHED_ERRORS, 'INVALID_INPUT', 'ONLY_ADMINS_MANAGE_APPS', 'TOKEN_NOT_FOUND'],
+        [
+          ...AUTHED_ERRORS,
+          ...SCOPED_ERRORS,
+          'INVALID_INPUT',
+          'ONLY_ADMINS_MANAGE_APPS',
+          'TOKEN_NOT_FOUND',
+        ],
         204,
       ),
     )
@@ -50,7 +65,7 @@ export const tokensRouter = router({
     .output(z.void())
     .mutation(async ({ ctx, input }) => {
       const token = await ctx.db.accessTokens.withApp(input.tokenId);
-      await requireRoleOver(ctx, token?.app.organization.id, 'oauthApps:manage', {
+      await requireStandingOver(ctx, token?.app.organization.id, 'oauthApps:manage', {
         notFound: 'TOKEN_NOT_FOUND',
         forbidden: 'ONLY_ADMINS_MANAGE_APPS',
       });

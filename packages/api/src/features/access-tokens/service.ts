@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Scope } from '@timbrix/shared/scopes';
 import { compactVerify, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import type { TokenPrincipal } from '../../context.js';
 import { BatchWriter } from '../../db/batch.js';
 import { ApiError } from '../../errors/codes.js';
 import { SIGNING_ALGORITHM, type SigningKeys } from '../../keys/signing-keys.js';
@@ -123,6 +124,27 @@ export class AccessTokens {
     const jti = await this.signedJti(token);
     if (!jti) return;
     await this.repository.revokeOfApp(jti, caller.appId);
+  }
+
+  /**
+   * Who calls with `token` on the management API: its app, acting for the app's organization,
+   * while the token's row is live (not revoked or expired, its app active and still holding
+   * every scope it carries, its secret still valid); null for anything else.
+   */
+  async callerOf(token: string): Promise<TokenPrincipal | null> {
+    const claims = await this.verify(token);
+    if (!claims?.jti) return null;
+    const holder = await this.repository.liveForRequest(claims.jti);
+    if (!holder) return null;
+    return {
+      kind: 'token',
+      tokenId: claims.jti,
+      appId: holder.app_id,
+      clientId: holder.client_id,
+      organizationId: holder.organization_id,
+      scopes: holder.scopes,
+      userId: null,
+    };
   }
 
   /** The claims of a token this server issued and that has not expired, or null. */

@@ -1,6 +1,16 @@
 import { loginInput, registeredUser, registerInput, sessionToken } from '@timbrix/shared/schemas';
+import { z } from 'zod';
 import { ApiError } from '../../errors/codes.js';
-import { operation, publicProcedure, router } from '../../trpc.js';
+import {
+  AUTHED_ERRORS,
+  allowedTo,
+  operation,
+  publicProcedure,
+  router,
+  sessionOf,
+} from '../../trpc.js';
+
+const SESSION_ERRORS = [...AUTHED_ERRORS, 'SESSION_REQUIRED' as const];
 
 export const authRouter = router({
   register: publicProcedure
@@ -72,5 +82,47 @@ export const authRouter = router({
         tokenType: 'Bearer' as const,
         expiresIn: sessions.ttlSeconds,
       };
+    }),
+
+  logout: allowedTo('account:secure')
+    .meta(
+      operation(
+        {
+          method: 'POST',
+          path: '/auth/logout',
+          tags: ['auth'],
+          summary: 'Sign out: this session token stops working at once',
+          successDescription: 'Signed out',
+          action: 'account:secure',
+        },
+        SESSION_ERRORS,
+        204,
+      ),
+    )
+    .input(z.void())
+    .output(z.void())
+    .mutation(async ({ ctx }) => {
+      await ctx.db.sessions.end(sessionOf(ctx.principal).sessionId);
+    }),
+
+  logoutAll: allowedTo('account:secure')
+    .meta(
+      operation(
+        {
+          method: 'POST',
+          path: '/auth/logout-all',
+          tags: ['auth'],
+          summary: 'Sign out everywhere: every session of the account stops working at once',
+          successDescription: 'Signed out everywhere',
+          action: 'account:secure',
+        },
+        SESSION_ERRORS,
+        204,
+      ),
+    )
+    .input(z.void())
+    .output(z.void())
+    .mutation(async ({ ctx }) => {
+      await ctx.db.sessions.endAllOf(sessionOf(ctx.principal).userId, null);
     }),
 });

@@ -11,7 +11,7 @@ export class InvitationRepository extends Repository {
     email: string;
     role: InvitableRole;
     tokenHash: string;
-    invitedBy: string;
+    invitedBy: string | null;
     expiresAt: Date;
   }): Promise<Invitation> {
     const { organizationId: organization, email } = fields;
@@ -44,5 +44,24 @@ export class InvitationRepository extends Repository {
         role: invitation.role,
       });
     });
+  }
+
+  /** The organization's invitations still waiting for an answer, newest first. */
+  pendingOf(organizationId: string) {
+    return this.em.find(
+      Invitation,
+      { organization: organizationId, acceptedAt: null, expiresAt: { $gt: new Date() } },
+      { orderBy: { createdAt: 'desc', id: 'desc' } },
+    );
+  }
+
+  /** Cancels a pending invitation of the organization; whether there was one. */
+  async cancel(organizationId: string, id: string): Promise<boolean> {
+    const deleted = await this.em.nativeDelete(Invitation, {
+      id,
+      organization: organizationId,
+      acceptedAt: null,
+    });
+    return deleted > 0;
   }
 }

@@ -1,17 +1,41 @@
 import type { Role } from '@timbrix/shared/roles';
 import { Repository } from '../../db/repository.js';
+import { isUuid } from '../../lib/ids.js';
+import type { Standing } from '../../standing.js';
 import { Membership } from './entity.js';
 
-export interface MembershipView {
-  organizationId: string;
+interface MembershipRow {
+  id: string;
+  organization_id: string;
   role: Role;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A member as the members list shows one. Timestamps as the driver reads them: text. */
+export interface MemberRow {
+  id: string;
+  role: Role;
+  created_at: string;
+  user_id: string;
+  email: string;
+  name: string | null;
+}
 
-const toView = (row: { organization_id: string; role: Role }): MembershipView => ({
+/** A membership locked for a change, with the person it is of. */
+export interface LockedMembership {
+  id: string;
+  role: Role;
+  user_id: string;
+}
+
+/** What a change decides to do with the locked target membership. */
+export type MembershipChange = { role: Role } | 'remove';
+
+const MEMBER_COLUMNS = 'm.id, m.role, m.created_at, u.id as user_id, u.email, u.name';
+
+const toStanding = (row: MembershipRow): Standing => ({
   organizationId: row.organization_id,
   role: row.role,
+  membershipId: row.id,
 });
 
 export class MembershipRepository extends Repository {
@@ -21,23 +45,23 @@ export class MembershipRepository extends Repository {
    * membership.
    */
   async of(userId: string, organizationId: string | undefined) {
-    if (!organizationId || !UUID.test(organizationId)) return undefined;
-    const { rows } = await this.sql.run<{ organization_id: string; role: Role }>(
+    if (!isUuid(organizationId)) return undefined;
+    const { rows } = await this.sql.run<MembershipRow>(
       'membership-in',
-      'select organization_id, role from memberships where user_id = $1 and organization_id = $2',
+      'select id, organization_id, role from memberships where user_id = $1 and organization_id = $2',
       [userId, organizationId],
     );
-    return rows[0] && toView(rows[0]);
+    return rows[0] && toStanding(rows[0]);
   }
 
   /** Up to two of a person's memberships: enough to tell none, one, or several. */
-  async some(userId: string): Promise<MembershipView[]> {
-    const { rows } = await this.sql.run<{ organization_id: string; role: Role }>(
+  async some(userId: string): Promise<Standing[]> {
+    const { rows } = await this.sql.run<MembershipRow>(
       'some-memberships',
-      'select organization_id, role from memberships where user_id = $1 limit 2',
+      'select id, organization_id, role from memberships where user_id = $1 limit 2',
       [userId],
     );
-    return rows.map(toView);
+    return rows.map(toStanding);
   }
 
   /** A person's memberships with their organizations, oldest first. */
@@ -51,5 +75,77 @@ export class MembershipRepository extends Repository {
 
   async hasMemberWithEmail(organizationId: string, email: string): Promise<boolean> {
     return (await this.em.count(Membership, { organization: organizationId, user: { email } })) > 0;
+  }
+
+  /**
+   * A page of an organization's members, oldest first (the owner leads), after the member
+   * `after` (the row's id; null when that id is no member of the organization).
+   */
+  async page(organizationId: string, limit: number, after?: string): Promise<MemberRow[] | null> {
+    if (after !== undefined && !isUuid(after)) return null;
+    const { rows } = await this.sql.run<MemberRow>(
+      'members-page',
+      `select ${MEMBER_COLUMNS}
+         from memberships m join users u on u.id = m.user_id
+        where m.organization_id = $1
+          and ($2::uuid is null or (m.created_at, m.id) > (
+                select created_at, id from memberships where id = $2 and organization_id = $1))
+        order by m.created_at, m.id
+        limit $3`,
+      [organizationId, after ?? null, limit],
+    );
+    // No rows after a cursor: the end of the list, or a cursor that is no member here.
+    if (after !== undefined && rows.length === 0) {
+      const { rowCount } = await this.sql.run(
+        'member-exists',
+        'select 1 from memberships where id = $1 and organization_id = $2',
+        [after, organizationId],
+      );
+      if (rowCount === 0) return null;
+    }
+    return rows;
+  }
+
+  /** One member of an organization, as the members list shows them. */
+  async member(organizationId: string, id: string): Promise<MemberRow | undefined> {
+    const { rows } = await this.sql.run<MemberRow>(
+      'member',
+      `select ${MEMBER_COLUMNS} from memberships m join users u on u.id = m.user_id
+        where m.id = $1 and m.organization_id = $2`,
+      [id, organizationId],
+    );
+    return rows[0];
+  }
+
+  /**
+   * Changes (or removes) the membership `id` of `organizationId` in one transaction, with it
+   * and the acting person's own membership locked (in id order, so that two changes never
+   * deadlock): `decide` sees both as they stand, so that no concurrent change (a demotion of
+   * the actor, another change of the target) can slip between its checks and the write.
+   * Returns what was decided; undefined if `id` is no member there.
+   */
+  change(
+    organizationId: string,
+    id: string,
+    actorId: string | null,
+    decide: (target: LockedMembership, actor: LockedMembership | undefined) => MembershipChange,
+  ): Promise<MembershipChange | undefined> {
+    if (!isUuid(id)) return Promise.resolve(undefined);
+    return this.em.transactional(async (em) => {
+      const locked = await em.execute<LockedMembership[]>(
+        `select id, role, user_id from memberships
+          where organization_id = ? and id in (?, ?) order by id for update`,
+        [organizationId, id, actorId ?? id],
+      );
+      const target = locked.find((row) => row.id === id);
+      if (!target) return undefined;
+      const change = decide(
+        target,
+        locked.find((row) => row.id === actorId),
+      );
+      if (change === 'remove') await em.nativeDelete(Membership, { id });
+      else await em.nativeUpdate(Membership, { id }, { role: change.role });
+      return change;
+    });
   }
 }

@@ -1,9 +1,10 @@
 import type { ErrorCode } from '../../errors/codes.js';
-import { AUTHED_ERRORS, authedProcedure, requireRoleOver } from '../../trpc.js';
+import { AUTHED_ERRORS, authedProcedure, requireStandingOver, SCOPED_ERRORS } from '../../trpc.js';
 
 /** What every route on one app can answer with besides its own errors. */
 export const APP_ERRORS: ErrorCode[] = [
   ...AUTHED_ERRORS,
+  ...SCOPED_ERRORS,
   'INVALID_INPUT',
   'ONLY_ADMINS_MANAGE_APPS',
   'APP_NOT_FOUND',
@@ -16,7 +17,7 @@ export const APP_ERRORS: ErrorCode[] = [
 export const appProcedure = authedProcedure.use(async ({ ctx, getRawInput, next }) => {
   const { clientId } = ((await getRawInput()) ?? {}) as { clientId?: unknown };
   const app = typeof clientId === 'string' ? await ctx.db.oauthApps.byClientId(clientId) : null;
-  await requireRoleOver(ctx, app?.organization.id, 'oauthApps:manage', {
+  await requireStandingOver(ctx, app?.organization.id, 'oauthApps:manage', {
     notFound: 'APP_NOT_FOUND',
     forbidden: 'ONLY_ADMINS_MANAGE_APPS',
   });

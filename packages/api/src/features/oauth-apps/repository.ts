@@ -13,7 +13,7 @@ export interface NewApp {
   description: string | null;
   redirectUri: string | null;
   scopes: Scope[];
-  createdBy: string;
+  createdBy: string | null;
   secret: NewClientSecret;
 }
 

@@ -9,7 +9,9 @@ import {
   updateOAuthAppInput,
 } from '@timbrix/shared/schemas';
 import { z } from 'zod';
+import { personOf } from '../../context.js';
 import { ApiError } from '../../errors/codes.js';
+import { pageLink } from '../../lib/pages.js';
 import {
   ORG_ERRORS,
   operation,
@@ -17,6 +19,7 @@ import {
   orgProcedure,
   requirePermission,
   router,
+  SCOPED_ERRORS,
 } from '../../trpc.js';
 import { newClientId, newClientSecret } from './credentials.js';
 import { requireGrantable, requireMayChange, requireMayHandOut } from './policy.js';
@@ -42,6 +45,7 @@ export const oauthAppsRouter = router({
           method: 'POST',
           path: '/oauth/apps',
           tags: ['oauth'],
+          action: 'oauthApps:manage',
           summary: 'Create a new OAuth application',
           description:
             '⚠️ SECURITY: Creates an OAuth2 application. Only OWNERS and ADMINS can create OAuth apps. Returns client secret ONCE - store it securely! The organization is the one named by the X-Organization-Id header, or the caller’s only organization.',
@@ -61,6 +65,8 @@ export const oauthAppsRouter = router({
           'NO_ORGANIZATION',
           'ONLY_ADMINS_CREATE_APPS',
           'PLATFORM_SCOPE_NOT_GRANTABLE',
+          'SCOPE_NOT_HELD',
+          'INSUFFICIENT_SCOPE',
           'RATE_LIMITED',
         ],
         201,
@@ -70,7 +76,7 @@ export const oauthAppsRouter = router({
     .input(createOAuthAppInput)
     .output(createdOAuthApp)
     .mutation(async ({ ctx, input }) => {
-      const { organizationId } = ctx.membership;
+      const { organizationId } = ctx.standing;
       await requireGrantable(ctx, input.scopes);
       const { limits } = ctx.services;
       const rate = await limits.consume(limits.rules.appCreatesPerOrganization, organizationId);
@@ -83,7 +89,7 @@ export const oauthAppsRouter = router({
         description: input.description || null,
         redirectUri: input.redirectUri ?? null,
         scopes: input.scopes,
-        createdBy: ctx.principal.userId,
+        createdBy: personOf(ctx.principal),
         secret: await newClientSecret(ctx.services.hasher),
       };
       const createdAt = await ctx.db.oauthApps.insert(app);
@@ -107,11 +113,12 @@ export const oauthAppsRouter = router({
           method: 'GET',
           path: '/oauth/apps/organization/{organizationId}',
           tags: ['oauth'],
+          action: 'oauthApps:manage',
           summary: 'The organization’s OAuth applications, newest first',
           description:
             'Pages with `limit` and `after`; the next page’s URL is in the `Link` header (rel="next").',
         },
-        [...ORG_ERRORS, 'INVALID_INPUT', 'ONLY_ADMINS_MANAGE_APPS', 'BAD_CURSOR'],
+        [...ORG_ERRORS, ...SCOPED_ERRORS, 'INVALID_INPUT', 'ONLY_ADMINS_MANAGE_APPS', 'BAD_CURSOR'],
         undefined,
         ['Link'],
       ),
@@ -119,7 +126,7 @@ export const oauthAppsRouter = router({
     .input(listOAuthAppsInput)
     .output(z.array(oauthApp))
     .query(async ({ ctx, input }) => {
-      const { organizationId } = ctx.membership;
+      const { organizationId } = ctx.standing;
       const { oauthApps } = ctx.db;
       const cursor = input.after
         ? await oauthApps.byClientId(input.after, organizationId)
@@ -128,12 +135,8 @@ export const oauthAppsRouter = router({
       const apps = await oauthApps.page(organizationId, input.limit + 1, cursor);
       const page = apps.slice(0, input.limit);
       if (apps.length > input.limit) {
-        const next = new URL(
-          `${ctx.services.config.issuerUrl}/api/oauth/apps/organization/${organizationId}`,
-        );
-        next.searchParams.set('limit', String(input.limit));
-        next.searchParams.set('after', page.at(-1)!.clientId);
-        ctx.response.headers.Link = `<${next}>; rel="next"`;
+        const path = `/api/oauth/apps/organization/${organizationId}`;
+        ctx.response.headers.Link = pageLink(ctx, path, input.limit, page.at(-1)!.clientId);
       }
       return page.map(appView);
     }),
@@ -145,6 +148,7 @@ export const oauthAppsRouter = router({
           method: 'GET',
           path: '/oauth/apps/{clientId}',
           tags: ['oauth'],
+          action: 'oauthApps:manage',
           summary: 'One OAuth application',
         },
         APP_ERRORS,
@@ -161,11 +165,12 @@ export const oauthAppsRouter = router({
           method: 'PATCH',
           path: '/oauth/apps/{clientId}',
           tags: ['oauth'],
+          action: 'oauthApps:manage',
           summary: 'Change an OAuth application',
           description:
             'Absent fields stay as they are; `null` (or "") clears `description` or `redirectUri`. Deactivation revokes every token of the app, and narrowed scopes the tokens that carry a removed one, for good.',
         },
-        [...APP_ERRORS, 'PLATFORM_SCOPE_NOT_GRANTABLE', 'PLATFORM_APP_LOCKED'],
+        [...APP_ERRORS, 'PLATFORM_SCOPE_NOT_GRANTABLE', 'SCOPE_NOT_HELD', 'PLATFORM_APP_LOCKED'],
       ),
     )
     .input(updateOAuthAppInput)
@@ -196,6 +201,7 @@ export const oauthAppsRouter = router({
           method: 'DELETE',
           path: '/oauth/apps/{clientId}',
           tags: ['oauth'],
+          action: 'oauthApps:manage',
           summary: 'Delete an OAuth application; its secrets and tokens stop working at once',
           successDescription: 'Deleted',
         },
@@ -216,12 +222,13 @@ export const oauthAppsRouter = router({
           method: 'POST',
           path: '/oauth/apps/{clientId}/secret',
           tags: ['oauth'],
+          action: 'oauthApps:manage',
           summary: 'Issue a new client secret; the previous one works until its grace period ends',
           description:
             'At most two secrets are valid at once: a rotation while one is still in its grace period ends that one at once. Tokens granted with a secret stop working when it does. An empty body is fine.',
           successDescription: 'The new secret, shown only this once',
         },
-        [...APP_ERRORS, 'PLATFORM_SCOPE_NOT_GRANTABLE'],
+        [...APP_ERRORS, 'PLATFORM_SCOPE_NOT_GRANTABLE', 'SCOPE_NOT_HELD'],
         201,
       ),
     )

@@ -1,0 +1,38 @@
+import { APP_TOKEN_ROLE, EVERY_ORGANIZATION_SCOPES } from '@timbrix/shared/authorization';
+import type { Role } from '@timbrix/shared/roles';
+import type { Caller, Context } from './context.js';
+import { isUuid } from './lib/ids.js';
+
+/** Where a caller stands in one organization. */
+export interface Standing {
+  organizationId: string;
+  role: Role;
+  /** The caller's own membership, when a person is calling. */
+  membershipId: string | null;
+}
+
+/** Whether an app's token stands in every organization (as a platform administrator). */
+export const reachesEveryOrganization = (caller: Caller) =>
+  caller.kind === 'token' &&
+  caller.userId === null &&
+  caller.scopes.some((scope) => EVERY_ORGANIZATION_SCOPES.includes(scope));
+
+/**
+ * Where `caller` stands in `organizationId`, or undefined if nowhere: a person by their
+ * membership; an app's token as an admin of the app's organization, or of any organization
+ * with a scope that reaches every one. Malformed ids stand nowhere, without a lookup.
+ */
+export async function standingIn(
+  ctx: Pick<Context, 'db'>,
+  caller: Caller,
+  organizationId: string | undefined,
+): Promise<Standing | undefined> {
+  if (!isUuid(organizationId)) return undefined;
+  if (caller.kind === 'token' && caller.userId === null) {
+    const standsIn =
+      organizationId === caller.organizationId ||
+      (reachesEveryOrganization(caller) && (await ctx.db.organizations.exists(organizationId)));
+    return standsIn ? { organizationId, role: APP_TOKEN_ROLE, membershipId: null } : undefined;
+  }
+  return ctx.db.memberships.of(caller.userId!, organizationId);
+}
