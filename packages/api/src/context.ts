@@ -1,48 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Credential } from '@timbrix/shared/authorization';
-import type { Scope } from '@timbrix/shared/scopes';
 import { type Repositories, repositories } from './db/repositories.js';
+import type { ApiError } from './errors/codes.js';
+import type { Principal } from './principals.js';
 import type { Services } from './services.js';
 
-/**
- * Who is calling: nobody, a person with a session, or an OAuth access token (an app's, acting
- * for its organization; a person's, once the authorization code grant exists). What each may
- * do is the table in `@timbrix/shared/authorization`.
- */
-export type Principal = Anonymous | Caller;
-export type Caller = SessionPrincipal | TokenPrincipal;
-
-export interface Anonymous {
-  kind: 'anonymous';
-  /** A bearer credential was sent but is not valid (RFC 6750 `invalid_token`). */
-  rejected?: boolean;
-}
-
-export interface SessionPrincipal {
-  kind: 'session';
-  userId: string;
-  sessionId: string;
-}
-
-export interface TokenPrincipal {
-  kind: 'token';
-  /** The token's `jti`. */
-  tokenId: string;
-  appId: string;
-  clientId: string;
-  /** The app's organization: the one an app's own token acts for. */
-  organizationId: string;
-  scopes: Scope[];
-  /** The person who granted it, for a person's token; null for the app's own. */
-  userId: string | null;
-}
-
-/** Which row of the authorization table a caller's credential reads. */
-export const credentialOf = (caller: Caller): Credential =>
-  caller.kind === 'session' ? 'session' : caller.userId ? 'user_token' : 'app_token';
-
-/** The person behind a call, if a person is behind it. */
-export const personOf = (caller: Caller): string | null => caller.userId;
+export {
+  type Anonymous,
+  type Caller,
+  credentialOf,
+  type Principal,
+  personOf,
+  type SessionPrincipal,
+  type TokenPrincipal,
+} from './principals.js';
 
 /**
  * What a procedure runs with, whatever carried the call: no request or response objects of
@@ -58,6 +28,12 @@ export interface Context {
   /** The repositories, on that unit of work. */
   db: Repositories;
   principal: Principal;
+  /**
+   * What went wrong while the adapter worked out who is calling (the database away while a
+   * session was checked): the first middleware throws it, so it is answered in the
+   * transport's own shape, as any procedure error is.
+   */
+  failure?: ApiError | undefined;
   /** The organization the caller names for calls whose input names none (X-Organization-Id). */
   organizationId: string | undefined;
   requestId: string;
@@ -70,6 +46,7 @@ export interface Context {
 export interface ContextOptions {
   transport: Context['transport'];
   principal: Principal;
+  failure?: ApiError | undefined;
   organizationId?: string | undefined;
   requestId: string;
   ip: string;

@@ -1,15 +1,9 @@
 import { APP_TOKEN_ROLE, EVERY_ORGANIZATION_SCOPES } from '@timbrix/shared/authorization';
-import type { Role } from '@timbrix/shared/roles';
-import type { Caller, Context } from './context.js';
+import type { Context } from './context.js';
 import { isUuid } from './lib/ids.js';
+import type { Caller, Standing } from './principals.js';
 
-/** Where a caller stands in one organization. */
-export interface Standing {
-  organizationId: string;
-  role: Role;
-  /** The caller's own membership, when a person is calling. */
-  membershipId: string | null;
-}
+export type { Standing } from './principals.js';
 
 /** Whether an app's token stands in every organization (as a platform administrator). */
 export const reachesEveryOrganization = (caller: Caller) =>

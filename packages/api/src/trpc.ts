@@ -62,6 +62,10 @@ export function operation(
  * (see `apiErrorFrom`), and the headers it carries (Retry-After, RateLimit-*) join the answer.
  */
 export const publicProcedure = t.procedure.use(async ({ ctx, next }) => {
+  if (ctx.failure) {
+    Object.assign(ctx.response.headers, ctx.failure.headers);
+    throw ctx.failure;
+  }
   const result = await next();
   if (result.ok) return result;
   const mapped = result.error instanceof ApiError ? result.error : apiErrorFrom(result.error.cause);

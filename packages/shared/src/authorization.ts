@@ -164,3 +164,26 @@ export function refusal(
 /** Whether a person with `role` may do `action` in their organization (with a session). */
 export const can = (role: Role, action: Action) =>
   refusal(action, { credential: 'session', role }) === null;
+
+/** The table as Markdown, as `docs/authorization.md` shows it (a test keeps the two equal). */
+export function authorizationTableMarkdown(): string {
+  const cell = (values: readonly string[]) =>
+    values.length ? values.map((v) => `\`${v}\``).join(', ') : '—';
+  const rows = Object.entries(ACTIONS).map(([action, rule]: [string, ActionRule]) => {
+    const roles = rule.roles ? cell(rule.roles) : '— (no one organization)';
+    const tokens = CREDENTIALS.filter((c) => c !== 'session').map((credential) => {
+      if (!rule.credentials.includes(credential)) return 'never';
+      if (credential === 'app_token' && rule.roles && !rule.roles.includes(APP_TOKEN_ROLE)) {
+        return `never (an app acts as ${APP_TOKEN_ROLE})`;
+      }
+      return cell(rule.scopes);
+    });
+    const session = rule.credentials.includes('session') ? 'yes' : 'never';
+    return `| \`${action}\` | ${rule.summary} | ${roles} | ${session} | ${tokens.join(' | ')} |`;
+  });
+  return [
+    '| action | what | roles | session | app token: any of | person token: any of |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}

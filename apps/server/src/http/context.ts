@@ -1,7 +1,9 @@
 import {
+  ApiError,
   apiErrorFrom,
   type Context,
   createContext,
+  type Principal,
   principalFrom,
   type Services,
 } from '@timbrix/api';
@@ -16,15 +18,19 @@ export function contextFactory(services: Services, transport: 'rest' | 'trpc') {
   // Both adapters run inside express, so their node requests are express requests.
   return async ({ req, res }: { req: unknown; res: unknown }): Promise<Context> => {
     const request = req as Request;
+    // A failure here is thrown by the procedure chain, to be answered in the call's shape.
+    let failure: ApiError | undefined;
     const principal = await principalFrom(services, request.headers.authorization).catch(
-      (error: unknown) => {
-        throw apiErrorFrom(error) ?? error;
+      (error: unknown): Principal => {
+        failure = apiErrorFrom(error) ?? new ApiError('INTERNAL', { cause: error });
+        return { kind: 'anonymous' };
       },
     );
     const named = request.headers['x-organization-id'];
     return createContext(services, {
       transport,
       principal,
+      failure,
       organizationId: Array.isArray(named) ? named[0] : named,
       requestId: (res as Response).locals.requestId,
       ip: request.ip ?? 'unknown',

@@ -21,6 +21,10 @@ beforeAll(async () => {
   user = await signUp(server().url);
 });
 
+const signingKid = () => server().server.services.keys.signingKey().kid;
+const sessionIdOf = (token: string) =>
+  (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti;
+
 const me = (token: string) => api(server().url, 'GET', '/users/me', { token });
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -49,7 +53,8 @@ async function forge(options: Forgery = {}): Promise<string> {
     .setIssuer(options.iss ?? services.config.issuerUrl)
     .setAudience(options.aud ?? SESSION_AUDIENCE)
     .setSubject(user.id)
-    .setJti(randomUUID())
+    // The jti of a live session row: a forgery can only be about its one flaw below.
+    .setJti(sessionIdOf(user.token))
     .setIssuedAt(now - 60)
     .setExpirationTime(options.exp ?? now + 600)
     .sign(key);
@@ -106,20 +111,39 @@ describe('session token pitfalls', () => {
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
   });
 
-  it('refuses an OAuth access token as a session, on every management route', async () => {
+  it('needs a live session row: a correctly signed token of an ended session is refused', async () => {
+    const other = await signUp(server().url);
+    const forged = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', typ: SESSION_TOKEN_TYPE, kid: signingKid() })
+      .setIssuer(server().server.services.config.issuerUrl)
+      .setAudience(SESSION_AUDIENCE)
+      .setSubject(user.id)
+      // Another person's live session id: the row must be the subject's own.
+      .setJti(sessionIdOf(other.token))
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(server().server.services.keys.signingKey().privateKey);
+    expect((await me(forged)).status).toBe(401);
+    expect((await me(await forge({}))).status).toBe(200);
+    expect((await me(`${randomUUID()}`)).status).toBe(401);
+  });
+
+  it('never takes an OAuth access token for a session: what needs a person answers 403', async () => {
     const org = await tenant(server().url);
     const app = await org.createApp();
     const token = await accessToken(server().url, app);
     for (const [method, path] of [
       ['GET', '/users/me'],
+      ['POST', '/organizations'],
+      ['POST', '/auth/logout'],
+      ['DELETE', `/organizations/${org.organizationId}`],
+      // Within the organization, only what its scopes allow: this app holds no admin scope.
       ['GET', `/oauth/apps/organization/${org.organizationId}`],
       ['GET', `/oauth/apps/${app.clientId}`],
-      ['POST', '/organizations'],
     ] as const) {
-      expect(
-        (await api(server().url, method, path, { token, body: method === 'POST' ? {} : undefined }))
-          .status,
-      ).toBe(401);
+      const body = method === 'POST' ? {} : undefined;
+      const response = await api(server().url, method, path, { token, body });
+      expect(response.status, `${method} ${path}`).toBe(403);
     }
   });
 });

@@ -1,6 +1,6 @@
 import { decodeProtectedHeader } from 'jose';
-import type { Principal } from '../context.js';
 import { ACCESS_TOKEN_TYPE, type AccessTokens } from '../features/access-tokens/service.js';
+import type { Principal } from '../principals.js';
 import { SESSION_TOKEN_TYPE, type Sessions } from './sessions.js';
 
 // The scheme is case-insensitive (RFC 9110 section 11.1).

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Scope } from '@timbrix/shared/scopes';
 import { compactVerify, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
-import type { TokenPrincipal } from '../../context.js';
 import { BatchWriter } from '../../db/batch.js';
 import { ApiError } from '../../errors/codes.js';
 import { SIGNING_ALGORITHM, type SigningKeys } from '../../keys/signing-keys.js';
+import type { TokenPrincipal } from '../../principals.js';
 import type { AuthenticatedClient } from '../oauth-apps/client-auth.js';
 import type { AccessTokenRepository, NewTokenRow } from './repository.js';
 

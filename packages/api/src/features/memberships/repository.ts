@@ -1,7 +1,7 @@
 import type { Role } from '@timbrix/shared/roles';
 import { Repository } from '../../db/repository.js';
 import { isUuid } from '../../lib/ids.js';
-import type { Standing } from '../../standing.js';
+import type { Standing } from '../../principals.js';
 import { Membership } from './entity.js';
 
 interface MembershipRow {
