@@ -37,9 +37,21 @@ interface Route {
   success: number;
   /** What a signed-in person outside the organization gets. */
   outsider: 403 | 404;
+  /** The roles that succeed (the others get 403); owners and admins unless said. */
+  allowed?: Role[];
 }
 
 const freshApp = (): Promise<Client> => org.createApp();
+
+/** A new member of the organization, and their membership's id. */
+async function freshMember(): Promise<string> {
+  const person = await signUp(server().url);
+  await addMember(server().url, org.owner.token, org.organizationId, person, 'member');
+  const members = await api(server().url, 'GET', `/organizations/${org.organizationId}/members`, {
+    token: org.owner.token,
+  });
+  return members.body.find((m: { user: { id: string } }) => m.user.id === person.id).id;
+}
 
 const routes: Route[] = [
   {
@@ -105,16 +117,73 @@ const routes: Route[] = [
     success: 201,
     outsider: 403,
   },
+  {
+    name: 'read the organization',
+    prepare: async () => ['GET', `/organizations/${org.organizationId}`],
+    success: 200,
+    outsider: 403,
+    allowed: ['owner', 'admin', 'member'],
+  },
+  {
+    name: 'rename the organization',
+    prepare: async () => ['PUT', `/organizations/${org.organizationId}`, { name: 'Renamed' }],
+    success: 200,
+    outsider: 403,
+    allowed: ['owner'],
+  },
+  {
+    name: 'list members',
+    prepare: async () => ['GET', `/organizations/${org.organizationId}/members`],
+    success: 200,
+    outsider: 403,
+    allowed: ['owner', 'admin', 'member'],
+  },
+  {
+    name: 'change a member’s role',
+    prepare: async () => [
+      'PUT',
+      `/organizations/${org.organizationId}/members/${await freshMember()}/role`,
+      { role: 'admin' },
+    ],
+    success: 200,
+    outsider: 403,
+  },
+  {
+    name: 'remove a member',
+    prepare: async () => [
+      'DELETE',
+      `/organizations/${org.organizationId}/members/${await freshMember()}`,
+    ],
+    success: 204,
+    outsider: 403,
+  },
+  {
+    name: 'list pending invitations',
+    prepare: async () => ['GET', `/organizations/${org.organizationId}/invitations`],
+    success: 200,
+    outsider: 403,
+  },
+  {
+    name: 'cancel an invitation',
+    prepare: async () => {
+      const invite = await api(
+        server().url,
+        'POST',
+        `/organizations/${org.organizationId}/members/invite`,
+        { token: org.owner.token, body: { email: uniqueEmail(), role: 'member' } },
+      );
+      return ['DELETE', `/organizations/${org.organizationId}/invitations/${invite.body.id}`];
+    },
+    success: 204,
+    outsider: 403,
+  },
 ];
 
-const expected = (route: Route, role: Role) =>
-  ({
-    owner: route.success,
-    admin: route.success,
-    member: 403,
-    outsider: route.outsider,
-    anonymous: 401,
-  })[role];
+function expected(route: Route, role: Role) {
+  if (role === 'anonymous') return 401;
+  if (role === 'outsider') return route.outsider;
+  return (route.allowed ?? ['owner', 'admin']).includes(role) ? route.success : 403;
+}
 
 describe.each(routes)('$name', (route) => {
   it.each(['owner', 'admin', 'member', 'outsider', 'anonymous'] as const)('as %s', async (role) => {
