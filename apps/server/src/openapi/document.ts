@@ -118,7 +118,15 @@ export function buildOpenApiDocument(issuerUrl: string): OpenAPIObject {
       'REST API with OAuth2 server for managing organizations, members, and OAuth applications',
     version: '1.0',
     baseUrl: '/api',
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'A session token from `POST /api/auth/login`. Where an operation also lists `oauth2`, an access token with one of its scopes does too.',
+      },
+    },
     tags: TAGS.map((tag) => tag.name),
     defs: { ErrorResponse: errorBodySchema },
     // The OAuth endpoints are plain express handlers: each documents itself.

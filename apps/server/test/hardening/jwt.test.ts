@@ -44,20 +44,22 @@ async function forge(options: Forgery = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const key =
     options.key === 'foreign' ? (await generateKeyPair('ES256')).privateKey : signing.privateKey;
-  return new SignJWT({})
-    .setProtectedHeader({
-      alg: options.alg ?? 'ES256',
-      typ: options.typ ?? SESSION_TOKEN_TYPE,
-      kid: options.kid ?? signing.kid,
-    })
-    .setIssuer(options.iss ?? services.config.issuerUrl)
-    .setAudience(options.aud ?? SESSION_AUDIENCE)
-    .setSubject(user.id)
-    // The jti of a live session row: a forgery can only be about its one flaw below.
-    .setJti(sessionIdOf(user.token))
-    .setIssuedAt(now - 60)
-    .setExpirationTime(options.exp ?? now + 600)
-    .sign(key);
+  return (
+    new SignJWT({})
+      .setProtectedHeader({
+        alg: options.alg ?? 'ES256',
+        typ: options.typ ?? SESSION_TOKEN_TYPE,
+        kid: options.kid ?? signing.kid,
+      })
+      .setIssuer(options.iss ?? services.config.issuerUrl)
+      .setAudience(options.aud ?? SESSION_AUDIENCE)
+      .setSubject(user.id)
+      // The jti of a live session row: a forgery can only be about its one flaw below.
+      .setJti(sessionIdOf(user.token))
+      .setIssuedAt(now - 60)
+      .setExpirationTime(options.exp ?? now + 600)
+      .sign(key)
+  );
 }
 
 describe('session token pitfalls', () => {

@@ -15,10 +15,14 @@ describe('GET /api/openapi.json', () => {
       '/api',
       `http://localhost:${new URL(server().url).port}/api`,
     ]);
-    expect(doc.components.securitySchemes.bearer).toEqual({
+    expect(doc.components.securitySchemes.bearer).toMatchObject({
       type: 'http',
       scheme: 'bearer',
       bearerFormat: 'JWT',
+    });
+    expect(doc.components.securitySchemes.oauth2.flows.clientCredentials).toMatchObject({
+      tokenUrl: expect.stringMatching(/\/api\/oauth2\/token$/),
+      scopes: expect.objectContaining({ 'admin:organization': expect.any(String) }),
     });
 
     const operation = doc.paths['/oauth/apps'].post;

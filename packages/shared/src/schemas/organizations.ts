@@ -33,7 +33,9 @@ export const organizationIdInput = z.object({ organizationId: idSchema });
 export const updateOrganizationInput = z.object({
   organizationId: idSchema,
   name: organizationNameSchema.optional(),
-  logo: logoSchema.nullable().optional().meta({ description: 'An https URL; `null` clears it' }),
+  logo: z
+    .preprocess((value) => (value === '' ? null : value), logoSchema.nullable().optional())
+    .meta({ description: 'An https URL; `null` (or "") clears it' }),
   // Links and integrations name organizations by slug: it never changes.
   slug: z
     .never({ error: 'slug cannot be changed: it is fixed when the organization is created' })
