@@ -14,6 +14,14 @@ export const timestampSchema = z.iso.datetime();
  */
 export const strict = <T extends z.ZodType>(schema: T) => schema.pipe(z.custom<z.output<T>>());
 
+/** How many items a page of a list holds: a query parameter, so a number coerced from text. */
+export const pageLimitSchema = z.coerce
+  .number({ error: 'limit must be a number' })
+  .int('limit must be a whole number')
+  .min(1, 'limit must be at least 1')
+  .max(100, 'limit must be at most 100')
+  .default(100);
+
 export const idSchema = z.uuid({ error: 'must be a UUID' });
 
 export const emailSchema = z

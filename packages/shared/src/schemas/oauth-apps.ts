@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SCOPE_DESCRIPTIONS, type Scope, scopeSchema } from '../scopes.js';
-import { absentIfBlank, idSchema, strict, timestampSchema } from './common.js';
+import { absentIfBlank, idSchema, pageLimitSchema, strict, timestampSchema } from './common.js';
 import { redirectUriSchema } from './redirect-uri.js';
 
 export const appNameSchema = z
@@ -108,12 +108,7 @@ export const oauthApp = z.object({
 
 export const listOAuthAppsInput = z.object({
   organizationId: idSchema,
-  limit: z.coerce
-    .number({ error: 'limit must be a number' })
-    .int('limit must be a whole number')
-    .min(1, 'limit must be at least 1')
-    .max(100, 'limit must be at most 100')
-    .default(100),
+  limit: pageLimitSchema,
   after: z
     .string()
     .max(64)

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { invitableRoleSchema, roleSchema } from '../roles.js';
-import { absentIfBlank, idSchema, timestampSchema } from './common.js';
+import { absentIfBlank, idSchema, pageLimitSchema, timestampSchema } from './common.js';
 
 export const slugSchema = z
   .string({ error: 'slug must be a string' })
@@ -72,12 +72,7 @@ export const memberIdInput = z.object({ organizationId: idSchema, memberId: idSc
 
 export const listMembersInput = z.object({
   organizationId: idSchema,
-  limit: z.coerce
-    .number({ error: 'limit must be a number' })
-    .int('limit must be a whole number')
-    .min(1, 'limit must be at least 1')
-    .max(100, 'limit must be at most 100')
-    .default(100),
+  limit: pageLimitSchema,
   after: z
     .string()
     .max(64)

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
+import type { Role } from '@timbrix/shared/roles';
 import type { Scope } from '@timbrix/shared/scopes';
 import { Repository } from '../../db/repository.js';
 import { AccessTokenRepository } from '../access-tokens/repository.js';
@@ -15,6 +16,12 @@ export interface NewApp {
   scopes: Scope[];
   createdBy: string | null;
   secret: NewClientSecret;
+  /**
+   * The registering person's membership and the roles that may register apps: the app is
+   * written only while that membership stands with one of them (a removal or demotion that
+   * answered first wins). Null for an app's token, which has no membership.
+   */
+  standing: { membershipId: string; roles: readonly Role[] } | null;
 }
 
 export interface AppChanges {
@@ -43,15 +50,20 @@ export interface ClientRow {
 export class OAuthAppRepository extends Repository {
   /**
    * Registers an app and its first secret in one statement: one round trip, atomic, on the
-   * hottest write path the management API has. Returns when it was created.
+   * hottest write path the management API has. Returns when it was created, or null if the
+   * registering person's standing went away meanwhile.
    */
-  async insert(app: NewApp): Promise<Date> {
+  async insert(app: NewApp): Promise<Date | null> {
     const { rows } = await this.sql.run<{ created_at: Date }>(
       'insert-app-with-secret',
       `with app as (
          insert into oauth_apps
            (id, client_id, organization_id, name, description, redirect_uri, scopes, is_active, created_by_id, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, true, $8, $9, $9)
+         select $1, $2, $3, $4, $5, $6, $7, true, $8, $9, $9
+          where $13::uuid is null or exists (
+                select 1 from memberships
+                 where id = $13::uuid and organization_id = $3 and role = any($14::text[])
+                   for share)
          returning id, created_at
        )
        insert into oauth_client_secrets (id, app_id, secret_hash, hint, created_at)
@@ -70,9 +82,11 @@ export class OAuthAppRepository extends Repository {
         randomUUID(),
         app.secret.hash,
         app.secret.hint,
+        app.standing?.membershipId ?? null,
+        app.standing?.roles ?? [],
       ],
     );
-    return new Date(rows[0]!.created_at);
+    return rows[0] ? new Date(rows[0].created_at) : null;
   }
 
   byClientId(clientId: string, organizationId?: string) {

@@ -1,3 +1,4 @@
+import { ACTIONS } from '@timbrix/shared/authorization';
 import {
   appByIdInput,
   createdOAuthApp,
@@ -76,7 +77,7 @@ export const oauthAppsRouter = router({
     .input(createOAuthAppInput)
     .output(createdOAuthApp)
     .mutation(async ({ ctx, input }) => {
-      const { organizationId } = ctx.standing;
+      const { organizationId, membershipId } = ctx.standing;
       await requireGrantable(ctx, input.scopes);
       const { limits } = ctx.services;
       const rate = await limits.consume(limits.rules.appCreatesPerOrganization, organizationId);
@@ -91,8 +92,11 @@ export const oauthAppsRouter = router({
         scopes: input.scopes,
         createdBy: personOf(ctx.principal),
         secret: await newClientSecret(ctx.services.hasher),
+        standing: membershipId ? { membershipId, roles: ACTIONS['oauthApps:manage'].roles } : null,
       };
       const createdAt = await ctx.db.oauthApps.insert(app);
+      // Removed or demoted while the secret was being hashed: the change that answered first wins.
+      if (!createdAt) throw new ApiError('NOT_A_MEMBER');
       return {
         clientId: app.clientId,
         clientSecret: app.secret.plaintext,
