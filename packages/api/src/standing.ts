@@ -23,6 +23,8 @@ export async function standingIn(
 ): Promise<Standing | undefined> {
   if (!isUuid(organizationId)) return undefined;
   if (caller.kind === 'token' && caller.userId === null) {
+    // The database keeps ids lower-case; a UUID may come in either case.
+    organizationId = organizationId.toLowerCase();
     const standsIn =
       organizationId === caller.organizationId ||
       (reachesEveryOrganization(caller) && (await ctx.db.organizations.exists(organizationId)));

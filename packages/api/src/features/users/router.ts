@@ -59,7 +59,11 @@ async function me(ctx: Context, userId: string) {
  */
 async function sees(ctx: Context, caller: Caller, userId: string): Promise<boolean> {
   const person = personOf(caller);
-  if (person) return userId === person || ctx.db.users.shareAnOrganization(userId, person);
+  if (person) {
+    // The database keeps ids lower-case; a UUID may come in either case.
+    if (userId.toLowerCase() === person) return true;
+    return ctx.db.users.shareAnOrganization(userId, person);
+  }
   if (caller.kind !== 'token') return false;
   if (reachesEveryOrganization(caller)) return (await ctx.db.users.byId(userId)) !== null;
   return (await ctx.db.memberships.of(userId, caller.organizationId)) !== undefined;
