@@ -1,5 +1,12 @@
-import { APP_TOKEN_ROLE, EVERY_ORGANIZATION_SCOPES } from '@timbrix/shared/authorization';
+import {
+  ACTIONS,
+  type Action,
+  type ActionRule,
+  APP_TOKEN_ROLE,
+  EVERY_ORGANIZATION_SCOPES,
+} from '@timbrix/shared/authorization';
 import type { Context } from './context.js';
+import type { StandingHold } from './features/memberships/repository.js';
 import { isUuid } from './lib/ids.js';
 import type { Caller, Standing } from './principals.js';
 
@@ -32,3 +39,16 @@ export async function standingIn(
   }
   return ctx.db.memberships.of(caller.userId!, organizationId);
 }
+
+/**
+ * What a write by `standing` must still hold when it commits to be allowed `action`: the
+ * person's membership, with a role the table allows; nothing for an app's token.
+ */
+export const holdFor = (standing: Standing, action: Action): StandingHold | null =>
+  standing.membershipId
+    ? {
+        membershipId: standing.membershipId,
+        organizationId: standing.organizationId,
+        roles: (ACTIONS[action] as ActionRule).roles ?? [],
+      }
+    : null;

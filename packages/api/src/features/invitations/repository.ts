@@ -2,20 +2,28 @@ import type { InvitableRole } from '@timbrix/shared/roles';
 import { Repository } from '../../db/repository.js';
 import { ApiError } from '../../errors/codes.js';
 import { Membership } from '../memberships/entity.js';
+import { holdStanding, type StandingHold } from '../memberships/repository.js';
 import { Invitation } from './entity.js';
 
 export class InvitationRepository extends Repository {
-  /** A new invitation, replacing the pending one for the same address, in one transaction. */
-  create(fields: {
-    organizationId: string;
-    email: string;
-    role: InvitableRole;
-    tokenHash: string;
-    invitedBy: string | null;
-    expiresAt: Date;
-  }): Promise<Invitation> {
+  /**
+   * A new invitation, replacing the pending one for the same address, in one transaction,
+   * written only while the inviter's standing holds.
+   */
+  create(
+    fields: {
+      organizationId: string;
+      email: string;
+      role: InvitableRole;
+      tokenHash: string;
+      invitedBy: string | null;
+      expiresAt: Date;
+    },
+    hold: StandingHold | null,
+  ): Promise<Invitation> {
     const { organizationId: organization, email } = fields;
     return this.em.transactional(async (em) => {
+      await holdStanding(em, hold);
       await em.nativeDelete(Invitation, { organization, email, acceptedAt: null });
       return em.create(Invitation, { ...fields, organization });
     });

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { personOf } from '../../context.js';
 import { ApiError } from '../../errors/codes.js';
 import { mayBeSecret, newSecret, sha256 } from '../../lib/secrets.js';
+import { holdFor } from '../../standing.js';
 import {
   AUTHED_ERRORS,
   allowedTo,
@@ -66,14 +67,17 @@ export const invitationsRouter = router({
         throw new ApiError('ALREADY_MEMBER');
       }
       const token = newSecret('invitation');
-      const invitation = await ctx.db.invitations.create({
-        organizationId,
-        email: input.email,
-        role: input.role,
-        tokenHash: sha256(token),
-        invitedBy: personOf(ctx.principal),
-        expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
-      });
+      const invitation = await ctx.db.invitations.create(
+        {
+          organizationId,
+          email: input.email,
+          role: input.role,
+          tokenHash: sha256(token),
+          invitedBy: personOf(ctx.principal),
+          expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+        },
+        holdFor(ctx.standing, 'members:manage'),
+      );
       return {
         id: invitation.id,
         email: invitation.email,

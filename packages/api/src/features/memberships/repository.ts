@@ -1,5 +1,7 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Role } from '@timbrix/shared/roles';
 import { Repository } from '../../db/repository.js';
+import { ApiError } from '../../errors/codes.js';
 import { isUuid } from '../../lib/ids.js';
 import type { Standing } from '../../principals.js';
 import { Membership } from './entity.js';
@@ -29,6 +31,29 @@ export interface LockedMembership {
 
 /** What a change decides to do with the locked target membership. */
 export type MembershipChange = { role: Role } | 'remove';
+
+/** A person's standing that a write needs still to hold when it commits. */
+export interface StandingHold {
+  membershipId: string;
+  organizationId: string;
+  roles: readonly Role[];
+}
+
+/**
+ * Within a transaction, before a write: holds the person's membership (a share lock until
+ * commit, so that a removal or a demotion waits for the write) if it still stands with one of
+ * the roles; else refuses as if they were no member. The change that answered first wins.
+ * Nothing to hold (null) for a caller with no membership, such as an app's token.
+ */
+export async function holdStanding(em: EntityManager, hold: StandingHold | null): Promise<void> {
+  if (!hold) return;
+  const held = await em.execute(
+    `select 1 from memberships
+      where id = ? and organization_id = ? and role = any(?::text[]) for share`,
+    [hold.membershipId, hold.organizationId, `{${hold.roles.join(',')}}`],
+  );
+  if (held.length === 0) throw new ApiError('NOT_A_MEMBER');
+}
 
 const MEMBER_COLUMNS = 'm.id, m.role, m.created_at, u.id as user_id, u.email, u.name';
 

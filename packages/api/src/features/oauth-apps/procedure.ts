@@ -17,9 +17,9 @@ export const APP_ERRORS: ErrorCode[] = [
 export const appProcedure = authedProcedure.use(async ({ ctx, getRawInput, next }) => {
   const { clientId } = ((await getRawInput()) ?? {}) as { clientId?: unknown };
   const app = typeof clientId === 'string' ? await ctx.db.oauthApps.byClientId(clientId) : null;
-  await requireStandingOver(ctx, app?.organization.id, 'oauthApps:manage', {
+  const standing = await requireStandingOver(ctx, app?.organization.id, 'oauthApps:manage', {
     notFound: 'APP_NOT_FOUND',
     forbidden: 'ONLY_ADMINS_MANAGE_APPS',
   });
-  return next({ ctx: { app: app! } });
+  return next({ ctx: { app: app!, standing } });
 });

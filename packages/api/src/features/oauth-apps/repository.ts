@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
-import type { Role } from '@timbrix/shared/roles';
 import type { Scope } from '@timbrix/shared/scopes';
 import { Repository } from '../../db/repository.js';
 import { AccessTokenRepository } from '../access-tokens/repository.js';
+import { holdStanding, type StandingHold } from '../memberships/repository.js';
 import type { NewClientSecret } from './credentials.js';
 import { ClientSecret, OAuthApp } from './entity.js';
 
@@ -16,12 +16,8 @@ export interface NewApp {
   scopes: Scope[];
   createdBy: string | null;
   secret: NewClientSecret;
-  /**
-   * The registering person's membership and the roles that may register apps: the app is
-   * written only while that membership stands with one of them (a removal or demotion that
-   * answered first wins). Null for an app's token, which has no membership.
-   */
-  standing: { membershipId: string; roles: readonly Role[] } | null;
+  /** The registering person's standing, which must still hold (see `holdStanding`). */
+  hold: StandingHold | null;
 }
 
 export interface AppChanges {
@@ -51,7 +47,8 @@ export class OAuthAppRepository extends Repository {
   /**
    * Registers an app and its first secret in one statement: one round trip, atomic, on the
    * hottest write path the management API has. Returns when it was created, or null if the
-   * registering person's standing went away meanwhile.
+   * registering person's standing went away meanwhile (the statement holds it as
+   * `holdStanding` does).
    */
   async insert(app: NewApp): Promise<Date | null> {
     const { rows } = await this.sql.run<{ created_at: Date }>(
@@ -82,8 +79,8 @@ export class OAuthAppRepository extends Repository {
         randomUUID(),
         app.secret.hash,
         app.secret.hint,
-        app.standing?.membershipId ?? null,
-        app.standing?.roles ?? [],
+        app.hold?.membershipId ?? null,
+        app.hold?.roles ?? [],
       ],
     );
     return rows[0] ? new Date(rows[0].created_at) : null;
@@ -117,8 +114,9 @@ export class OAuthAppRepository extends Repository {
    * Applies `changes` under a lock on the app; a deactivation or a narrowing revokes, in the
    * same transaction, the tokens the app no longer allows.
    */
-  update(appId: string, changes: AppChanges): Promise<OAuthApp> {
+  update(appId: string, changes: AppChanges, hold: StandingHold | null): Promise<OAuthApp> {
     return this.em.transactional(async (em) => {
+      await holdStanding(em, hold);
       const app = await em.findOneOrFail(OAuthApp, appId, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const given = Object.entries(changes).filter(([, value]) => value !== undefined);
       em.assign(app, Object.fromEntries(given));
@@ -140,8 +138,14 @@ export class OAuthAppRepository extends Repository {
    * `graceSeconds`; one still in a grace period ends at once, so at most two are valid.
    * Returns until when the previous secret works, or null when there was none.
    */
-  rotateSecret(appId: string, secret: NewClientSecret, graceSeconds: number) {
+  rotateSecret(
+    appId: string,
+    secret: NewClientSecret,
+    graceSeconds: number,
+    hold: StandingHold | null,
+  ) {
     return this.em.transactional(async (em) => {
+      await holdStanding(em, hold);
       // Rotations of one app take turns.
       await em.findOneOrFail(OAuthApp, appId, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const now = new Date();

@@ -1,4 +1,3 @@
-import { ACTIONS } from '@timbrix/shared/authorization';
 import {
   appByIdInput,
   createdOAuthApp,
@@ -13,6 +12,7 @@ import { z } from 'zod';
 import { personOf } from '../../context.js';
 import { ApiError } from '../../errors/codes.js';
 import { pageLink } from '../../lib/pages.js';
+import { holdFor } from '../../standing.js';
 import {
   ORG_ERRORS,
   operation,
@@ -77,7 +77,7 @@ export const oauthAppsRouter = router({
     .input(createOAuthAppInput)
     .output(createdOAuthApp)
     .mutation(async ({ ctx, input }) => {
-      const { organizationId, membershipId } = ctx.standing;
+      const { organizationId } = ctx.standing;
       await requireGrantable(ctx, input.scopes);
       const { limits } = ctx.services;
       const rate = await limits.consume(limits.rules.appCreatesPerOrganization, organizationId);
@@ -92,7 +92,7 @@ export const oauthAppsRouter = router({
         scopes: input.scopes,
         createdBy: personOf(ctx.principal),
         secret: await newClientSecret(ctx.services.hasher),
-        standing: membershipId ? { membershipId, roles: ACTIONS['oauthApps:manage'].roles } : null,
+        hold: holdFor(ctx.standing, 'oauthApps:manage'),
       };
       const createdAt = await ctx.db.oauthApps.insert(app);
       // Removed or demoted while the secret was being hashed: the change that answered first wins.
@@ -187,14 +187,18 @@ export const oauthAppsRouter = router({
       if (input.isActive && !app.isActive) {
         await requireMayHandOut(ctx, { ...app, scopes: input.scopes ?? app.scopes });
       }
-      const updated = await ctx.db.oauthApps.update(app.id, {
-        name: input.name,
-        description: input.description === undefined ? undefined : input.description || null,
-        redirectUri: input.redirectUri,
-        scopes: input.scopes,
-        isActive: input.isActive,
-        isPlatformResourceServer: input.isPlatformResourceServer,
-      });
+      const updated = await ctx.db.oauthApps.update(
+        app.id,
+        {
+          name: input.name,
+          description: input.description === undefined ? undefined : input.description || null,
+          redirectUri: input.redirectUri,
+          scopes: input.scopes,
+          isActive: input.isActive,
+          isPlatformResourceServer: input.isPlatformResourceServer,
+        },
+        holdFor(ctx.standing, 'oauthApps:manage'),
+      );
       return appView(updated);
     }),
 
@@ -243,7 +247,8 @@ export const oauthAppsRouter = router({
       await requireMayHandOut(ctx, ctx.app);
       const secret = await newClientSecret(ctx.services.hasher);
       const graceSeconds = input.graceSeconds ?? DEFAULT_GRACE_SECONDS;
-      const until = await ctx.db.oauthApps.rotateSecret(ctx.app.id, secret, graceSeconds);
+      const hold = holdFor(ctx.standing, 'oauthApps:manage');
+      const until = await ctx.db.oauthApps.rotateSecret(ctx.app.id, secret, graceSeconds, hold);
       return {
         clientId: ctx.app.clientId,
         clientSecret: secret.plaintext,
