@@ -1,7 +1,7 @@
 /**
  * The reference: the same irreducible work as Timbrix's hot paths, in the thinnest code we
  * could write. Plain node:http and pg, the same pool size, argon2 parameters, JWT signing
- * and verification, membership check, inserts and verified-secret cache; no framework, no
+ * and verification, session-row and membership check, inserts and verified-secret cache; no framework, no
  * ORM, no schemas, no logging. What the project costs beyond it is overhead.
  */
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -91,9 +91,9 @@ async function authenticateClient(req: IncomingMessage, form: URLSearchParams) {
 
 async function createApp(req: IncomingMessage, res: ServerResponse) {
   const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  let userId: string | undefined;
+  let session: { sub?: string; jti?: string } | undefined;
   try {
-    userId = token
+    session = token
       ? (
           await jwtVerify(token, projectKeys, {
             algorithms: ['ES256'],
@@ -101,16 +101,19 @@ async function createApp(req: IncomingMessage, res: ServerResponse) {
             audience: 'urn:timbrix:session',
             typ: 'session+jwt',
           })
-        ).payload.sub
+        ).payload
       : undefined;
   } catch {}
-  if (!userId) return send(res, 401, { message: 'Unauthorized' });
+  if (!session?.sub || !session.jti) return send(res, 401, { message: 'Unauthorized' });
   const organizationId = req.headers['x-organization-id'] as string;
-  const { rows } = await pool.query<{ role: string }>(
-    'select role from memberships where user_id = $1 and organization_id = $2',
-    [userId, organizationId],
+  // Sessions are revocable: the session's row and the membership, in one round trip.
+  const { rows } = await pool.query<{ role: string | null }>(
+    `select (select role from memberships where user_id = s.user_id and organization_id = $3) as role
+       from sessions s where s.id = $1 and s.user_id = $2 and s.expires_at > now()`,
+    [session.jti, session.sub, organizationId],
   );
-  if (!rows[0] || rows[0].role === 'member') return send(res, 403, { message: 'Forbidden' });
+  if (!rows[0]) return send(res, 401, { message: 'Unauthorized' });
+  if (!rows[0].role || rows[0].role === 'member') return send(res, 403, { message: 'Forbidden' });
   const input = JSON.parse(await body(req)) as {
     name: string;
     description?: string;
@@ -140,7 +143,7 @@ async function createApp(req: IncomingMessage, res: ServerResponse) {
         input.description ?? null,
         input.redirectUri ?? null,
         input.scopes,
-        userId,
+        session.sub,
       ],
     );
     createdAt = inserted.rows[0]!.created_at;

@@ -166,6 +166,116 @@ describe('organization A against organization B over tRPC', () => {
   });
 });
 
+describe('organization A against organization B’s organization, members and people', () => {
+  let bOwnerMemberId: string;
+  let bInvitationId: string;
+  beforeAll(async () => {
+    const members = await api(server().url, 'GET', `/organizations/${b.organizationId}/members`, {
+      token: b.owner.token,
+    });
+    bOwnerMemberId = members.body[0].id;
+    const invite = await api(
+      server().url,
+      'POST',
+      `/organizations/${b.organizationId}/members/invite`,
+      { token: b.owner.token, body: { email: 'someone@example.com', role: 'admin' } },
+    );
+    bInvitationId = invite.body.id;
+  });
+
+  /** B, its members and its invitation are exactly as they were. */
+  async function expectBUntouched() {
+    const as = { token: b.owner.token };
+    const org = await api(server().url, 'GET', `/organizations/${b.organizationId}`, as);
+    expect(org.body.name).toBe('Test Org');
+    const members = await api(
+      server().url,
+      'GET',
+      `/organizations/${b.organizationId}/members`,
+      as,
+    );
+    expect(members.body).toEqual([expect.objectContaining({ id: bOwnerMemberId, role: 'owner' })]);
+    const pending = await api(
+      server().url,
+      'GET',
+      `/organizations/${b.organizationId}/invitations`,
+      as,
+    );
+    expect(pending.body.map((invitation: { id: string }) => invitation.id)).toEqual([
+      bInvitationId,
+    ]);
+  }
+
+  it.each([
+    ['read B', 'GET', () => `/organizations/${b.organizationId}`, undefined, 403],
+    ['rename B', 'PUT', () => `/organizations/${b.organizationId}`, { name: 'Mine' }, 403],
+    ['delete B', 'DELETE', () => `/organizations/${b.organizationId}`, undefined, 403],
+    ['list B’s members', 'GET', () => `/organizations/${b.organizationId}/members`, undefined, 403],
+    [
+      'change a role in B',
+      'PUT',
+      () => `/organizations/${b.organizationId}/members/${bOwnerMemberId}/role`,
+      { role: 'member' },
+      403,
+    ],
+    [
+      'remove B’s owner',
+      'DELETE',
+      () => `/organizations/${b.organizationId}/members/${bOwnerMemberId}`,
+      undefined,
+      403,
+    ],
+    [
+      'remove B’s owner through A’s path',
+      'DELETE',
+      () => `/organizations/${a.organizationId}/members/${bOwnerMemberId}`,
+      undefined,
+      404,
+    ],
+    [
+      'list B’s invitations',
+      'GET',
+      () => `/organizations/${b.organizationId}/invitations`,
+      undefined,
+      403,
+    ],
+    [
+      'cancel B’s invitation through A’s path',
+      'DELETE',
+      () => `/organizations/${a.organizationId}/invitations/${bInvitationId}`,
+      undefined,
+      404,
+    ],
+    ['read B’s owner', 'GET', () => `/users/${b.owner.id}`, undefined, 404],
+    [
+      'list B’s owner’s organizations',
+      'GET',
+      () => `/users/${b.owner.id}/organizations`,
+      undefined,
+      404,
+    ],
+  ] as const)('cannot %s (%s)', async (_, method, path, body, status) => {
+    const response = await api(server().url, method, path(), { token: a.owner.token, body });
+    expect(response.status).toBe(status);
+    await expectBUntouched();
+  });
+
+  it('cannot do the same over tRPC', async () => {
+    const as = trpcAs(a.owner.token);
+    const organizationId = b.organizationId;
+    expect(await trpcCode(as.organizations.byId.query({ organizationId }))).toBe('FORBIDDEN');
+    expect(await trpcCode(as.organizations.update.mutate({ organizationId, name: 'Mine' }))).toBe(
+      'FORBIDDEN',
+    );
+    expect(await trpcCode(as.members.list.query({ organizationId }))).toBe('FORBIDDEN');
+    expect(
+      await trpcCode(as.members.remove.mutate({ organizationId, memberId: bOwnerMemberId })),
+    ).toBe('FORBIDDEN');
+    expect(await trpcCode(as.users.byId.query({ userId: b.owner.id }))).toBe('NOT_FOUND');
+    await expectBUntouched();
+  });
+});
+
 describe('organization A’s clients against organization B’s tokens', () => {
   it('cannot mint a token for B’s app with A’s secret', async () => {
     const aApp = await a.createApp();

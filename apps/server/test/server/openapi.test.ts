@@ -1,4 +1,5 @@
 import { ERRORS, procedureDefinitions } from '@timbrix/api';
+import { ACTIONS } from '@timbrix/shared/authorization';
 import { describe, expect, it } from 'vitest';
 import { api, useTestServer } from '../harness/index.js';
 
@@ -207,6 +208,34 @@ describe('health and readiness', () => {
 });
 
 describe('each operation’s own errors', () => {
+  it('says who may call each operation, from the authorization table', async () => {
+    const { body: doc } = await api(server().url, 'GET', '/openapi.json');
+    for (const { meta } of procedureDefinitions.values()) {
+      if (!meta?.openapi) continue;
+      const { security } = doc.paths[meta.openapi.path][meta.openapi.method.toLowerCase()];
+      const where = `${meta.openapi.method} ${meta.openapi.path}`;
+      // Only signing up and signing in need no credential.
+      if (!meta.action) {
+        expect(['POST /auth/register', 'POST /auth/login'], where).toContain(where);
+        expect(security, where).toEqual([]);
+        continue;
+      }
+      const rule = ACTIONS[meta.action];
+      const tokens = rule.credentials.some((credential) => credential !== 'session');
+      expect(security, where).toEqual([
+        { bearer: [] },
+        ...(tokens ? rule.scopes.map((scope) => ({ oauth2: [scope] })) : []),
+      ]);
+    }
+    expect(doc.paths['/organizations/{organizationId}'].delete.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths['/organizations/{organizationId}/members'].get.security).toEqual([
+      { bearer: [] },
+      { oauth2: ['read:members'] },
+      { oauth2: ['admin:organization'] },
+      { oauth2: ['admin:all'] },
+    ]);
+  });
+
   it('documents exactly the error codes its procedure declares, in their own words', async () => {
     const { body: doc } = await api(server().url, 'GET', '/openapi.json');
     const transport = new Set(['413', '415', '500', '503']);
