@@ -135,6 +135,9 @@ describe('PUT /api/organizations/{organizationId}/members/{memberId}/role', () =
     const own = await t.as(t.owner).setRole(ownerId!, 'member');
     expect([own.status, own.body.message]).toEqual([403, expect.stringMatching(OWNER_FIXED)]);
     expect(await roles()).toEqual(['owner', 'admin', 'member', 'admin', 'member', 'owner']);
+    // A UUID in capitals names the same member.
+    const shouted = await t.as(t.owner).setRole(memberId!.toUpperCase(), 'admin');
+    expect(shouted).toMatchObject({ status: 200, body: { id: memberId, role: 'admin' } });
   });
 });
 

@@ -156,20 +156,22 @@ export class MembershipRepository extends Repository {
     decide: (target: LockedMembership, actor: LockedMembership | undefined) => MembershipChange,
   ): Promise<MembershipChange | undefined> {
     if (!isUuid(id)) return Promise.resolve(undefined);
+    // The database keeps ids lower-case; a UUID may come in either case.
+    const targetId = id.toLowerCase();
     return this.em.transactional(async (em) => {
       const locked = await em.execute<LockedMembership[]>(
         `select id, role, user_id from memberships
           where organization_id = ? and id in (?, ?) order by id for update`,
-        [organizationId, id, actorId ?? id],
+        [organizationId, targetId, actorId ?? targetId],
       );
-      const target = locked.find((row) => row.id === id);
+      const target = locked.find((row) => row.id === targetId);
       if (!target) return undefined;
       const change = decide(
         target,
         locked.find((row) => row.id === actorId),
       );
-      if (change === 'remove') await em.nativeDelete(Membership, { id });
-      else await em.nativeUpdate(Membership, { id }, { role: change.role });
+      if (change === 'remove') await em.nativeDelete(Membership, { id: targetId });
+      else await em.nativeUpdate(Membership, { id: targetId }, { role: change.role });
       return change;
     });
   }
