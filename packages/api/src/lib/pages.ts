@@ -1,14 +1,21 @@
 import type { Context } from '../context.js';
 
-/** The `Link` header (RFC 8288) to the page of `path` after the item `after`. */
-export function pageLink(
-  ctx: Pick<Context, 'services'>,
+/**
+ * The first `limit` of `rows`, which were read one over the limit to tell whether more
+ * follow; when more do, the answer's `Link` header (RFC 8288) points to the next page of
+ * `path`, after the last row shown.
+ */
+export function pageOf<T>(
+  ctx: Pick<Context, 'services' | 'response'>,
   path: string,
-  limit: number,
-  after: string,
-) {
-  const next = new URL(`${ctx.services.config.issuerUrl}${path}`);
-  next.searchParams.set('limit', String(limit));
-  next.searchParams.set('after', after);
-  return `<${next}>; rel="next"`;
+  { limit, rows, idOf }: { limit: number; rows: T[]; idOf: (row: T) => string },
+): T[] {
+  const page = rows.slice(0, limit);
+  if (rows.length > limit) {
+    const next = new URL(`${ctx.services.config.issuerUrl}${path}`);
+    next.searchParams.set('limit', String(limit));
+    next.searchParams.set('after', idOf(page.at(-1)!));
+    ctx.response.headers.Link = `<${next}>; rel="next"`;
+  }
+  return page;
 }

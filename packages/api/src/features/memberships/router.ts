@@ -1,7 +1,7 @@
 import { changeRoleInput, listMembersInput, member, memberIdInput } from '@timbrix/shared/schemas';
 import { z } from 'zod';
 import { ApiError } from '../../errors/codes.js';
-import { pageLink } from '../../lib/pages.js';
+import { pageOf } from '../../lib/pages.js';
 import {
   ORG_ERRORS,
   operation,
@@ -47,11 +47,8 @@ export const membersRouter = router({
       const { organizationId } = ctx.standing;
       const rows = await ctx.db.memberships.page(organizationId, input.limit + 1, input.after);
       if (!rows) throw new ApiError('BAD_CURSOR');
-      const page = rows.slice(0, input.limit);
-      if (rows.length > input.limit) {
-        const path = `/api/organizations/${organizationId}/members`;
-        ctx.response.headers.Link = pageLink(ctx, path, input.limit, page.at(-1)!.id);
-      }
+      const path = `/api/organizations/${organizationId}/members`;
+      const page = pageOf(ctx, path, { limit: input.limit, rows, idOf: (row) => row.id });
       return page.map(memberView);
     }),
 

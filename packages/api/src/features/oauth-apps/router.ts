@@ -8,7 +8,7 @@ import {
 } from '@timbrix/shared/schemas';
 import { z } from 'zod';
 import { ApiError } from '../../errors/codes.js';
-import { pageLink } from '../../lib/pages.js';
+import { pageOf } from '../../lib/pages.js';
 import { holdFor } from '../../standing.js';
 import {
   ORG_ERRORS,
@@ -61,11 +61,9 @@ export const oauthAppsRouter = router({
         : undefined;
       if (cursor === null) throw new ApiError('BAD_CURSOR');
       const apps = await oauthApps.page(organizationId, input.limit + 1, cursor);
-      const page = apps.slice(0, input.limit);
-      if (apps.length > input.limit) {
-        const path = `/api/oauth/apps/organization/${organizationId}`;
-        ctx.response.headers.Link = pageLink(ctx, path, input.limit, page.at(-1)!.clientId);
-      }
+      const path = `/api/oauth/apps/organization/${organizationId}`;
+      const idOf = (app: (typeof apps)[number]) => app.clientId;
+      const page = pageOf(ctx, path, { limit: input.limit, rows: apps, idOf });
       return page.map(appView);
     }),
 
