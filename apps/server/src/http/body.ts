@@ -93,10 +93,16 @@ export function jsonBodies(writeError: ErrorWriter): BodyHandlers {
     }
     next();
   };
+  // The parser leaves `{}` for a request without a body; a call without input sends none.
+  const noBodyNoInput: RequestHandler = (req, _res, next) => {
+    if (!hasContent(req)) req.body = undefined;
+    next();
+  };
   return [
     requireJson,
     express.json({ limit: MAX_BODY_BYTES, strict: true, type: 'application/json' }),
     parserErrors(writeError),
+    noBodyNoInput,
     limitDepth,
   ];
 }
