@@ -20,6 +20,8 @@ export interface SessionPrincipal {
   kind: 'session';
   userId: string;
   sessionId: string;
+  /** How the session token came: an `Authorization` header, or the console's cookie. */
+  via: 'bearer' | 'cookie';
 }
 
 export interface TokenPrincipal {

@@ -10,6 +10,7 @@ import type { Express, RequestHandler } from 'express';
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
 import { RESOURCE_METADATA_PATH } from '../oauth/actions/discovery.js';
 import { jsonBodies, MAX_BODY_BYTES, METHODS_WITH_BODY } from './body.js';
+import { browserSessions } from './browser-sessions.js';
 import { contextFactory } from './context.js';
 import { sendError, sendTrpcError } from './respond.js';
 import { trpcRequests } from './trpc-requests.js';
@@ -62,6 +63,7 @@ export function mountApi(app: Express, services: Services) {
   app.use(
     '/trpc',
     trpcRequests(config.trpcMaxBatchCalls),
+    browserSessions(services),
     ...jsonBodies(sendTrpcError),
     createExpressMiddleware({
       router: appRouter,

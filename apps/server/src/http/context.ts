@@ -20,7 +20,9 @@ export function contextFactory(services: Services, transport: 'rest' | 'trpc') {
     const request = req as Request;
     // A failure here is thrown by the procedure chain, to be answered in the call's shape.
     let failure: ApiError | undefined;
-    const principal = await principalFrom(services, request.headers.authorization).catch(
+    // The console's cookie, on /trpc only, as `browserSessions` let it through.
+    const cookie = (res as Response).locals.sessionCookie as string | undefined;
+    const principal = await principalFrom(services, request.headers.authorization, cookie).catch(
       (error: unknown): Principal => {
         failure = apiErrorFrom(error) ?? new ApiError('INTERNAL', { cause: error });
         return { kind: 'anonymous' };

@@ -25,11 +25,11 @@ describe('callerFor', () => {
 
     const email = uniqueEmail();
     const { id: userId } = await anonymous.auth.register({ email, password: 'password-123' });
-    const person = callerFor(services(), { kind: 'session', userId, sessionId: randomUUID() });
+    const person = callerFor(services(), { kind: 'session', userId, sessionId: randomUUID(), via: 'bearer' });
     const organization = await person.organizations.create({ name: 'Called', slug: uniqueSlug() });
     const app = await callerFor(
       services(),
-      { kind: 'session', userId, sessionId: randomUUID() },
+      { kind: 'session', userId, sessionId: randomUUID(), via: 'bearer' },
       { organizationId: organization.id },
     ).oauthApps.create({ name: 'Called app', scopes: ['read:user'] });
 
@@ -47,7 +47,7 @@ describe('callerFor', () => {
       email: uniqueEmail(),
       password: 'password-123',
     });
-    const person = callerFor(services(), { kind: 'session', userId, sessionId: randomUUID() });
+    const person = callerFor(services(), { kind: 'session', userId, sessionId: randomUUID(), via: 'bearer' });
     const missing = await failure(person.oauthApps.byId({ clientId: 'app_0000000000000000' }));
     expect(missing).toMatchObject({
       code: 'NOT_FOUND',

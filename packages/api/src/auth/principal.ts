@@ -19,7 +19,7 @@ function typeOf(token: string): unknown {
 }
 
 /**
- * Who an `Authorization` header says is calling: a person, for a live session token; an app
+ * Who an `Authorization` header (or, without one, the console's session cookie) says is calling: a person, for a live session token; an app
  * (or a person through it), for a live access token; nobody, for no bearer token, and a
  * rejected nobody for any other one (procedures that need a caller then answer 401). The `typ`
  * only picks the verifier: each checks it again with the signature.
@@ -27,13 +27,19 @@ function typeOf(token: string): unknown {
 export async function principalFrom(
   verifiers: { sessions: Sessions; tokens: AccessTokens },
   authorization: string | undefined,
+  sessionCookie?: string,
 ): Promise<Principal> {
   const token = BEARER.exec(authorization ?? '')?.[1];
+  // The console's cookie holds a session token, and only that; a bearer token comes first.
+  if (!token && sessionCookie) {
+    const session = await verifiers.sessions.verify(sessionCookie);
+    return session ? { kind: 'session', ...session, via: 'cookie' } : REJECTED;
+  }
   if (!token) return ANONYMOUS;
   switch (typeOf(token)) {
     case SESSION_TOKEN_TYPE: {
       const session = await verifiers.sessions.verify(token);
-      return session ? { kind: 'session', ...session } : REJECTED;
+      return session ? { kind: 'session', ...session, via: 'bearer' } : REJECTED;
     }
     case ACCESS_TOKEN_TYPE:
       return (await verifiers.tokens.callerOf(token)) ?? REJECTED;

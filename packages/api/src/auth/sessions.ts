@@ -3,6 +3,7 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 import type { SessionRepository } from '../features/sessions/repository.js';
 import { SIGNING_ALGORITHM, type SigningKeys } from '../keys/signing-keys.js';
 import { isUuid } from '../lib/ids.js';
+import { SessionCookie } from './session-cookie.js';
 
 /**
  * Session tokens have a type and an audience of their own (RFC 8725 section 3.11), so an
@@ -22,12 +23,17 @@ export interface Session {
  * the session has not been ended (sign out, sign out everywhere, a password change).
  */
 export class Sessions {
+  /** How the console carries a session: see `SessionCookie`. */
+  readonly cookie: SessionCookie;
+
   constructor(
     private readonly rows: SessionRepository,
     private readonly keys: SigningKeys,
     private readonly issuer: string,
     readonly ttlSeconds: number,
-  ) {}
+  ) {
+    this.cookie = new SessionCookie(issuer);
+  }
 
   async issue(userId: string): Promise<string> {
     const sessionId = randomUUID();

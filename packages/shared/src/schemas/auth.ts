@@ -34,5 +34,11 @@ export const sessionToken = z.object({
   expiresIn: z.number().int().meta({ description: 'Seconds until the token expires' }),
 });
 
+/** The console's sign-in: the session itself is in an HttpOnly cookie, out of the page's reach. */
+export const signedIn = z.object({
+  userId: idSchema,
+  expiresIn: z.number().int(),
+});
+
 export type RegisterInput = z.infer<typeof registerInput>;
 export type LoginInput = z.infer<typeof loginInput>;

@@ -1,6 +1,12 @@
-import { loginInput, registeredUser, registerInput, sessionToken } from '@timbrix/shared/schemas';
+import {
+  loginInput,
+  registeredUser,
+  registerInput,
+  sessionToken,
+  signedIn,
+} from '@timbrix/shared/schemas';
 import { z } from 'zod';
-import { ApiError } from '../../errors/codes.js';
+import type { Context, SessionPrincipal } from '../../context.js';
 import {
   AUTHED_ERRORS,
   allowedTo,
@@ -9,8 +15,16 @@ import {
   router,
   sessionOf,
 } from '../../trpc.js';
+import { accountSigningIn } from './sign-in.js';
 
 const SESSION_ERRORS = [...AUTHED_ERRORS, 'SESSION_REQUIRED' as const];
+
+/** A session that came in the console's cookie ends with the cookie gone too. */
+function forgetCookie(ctx: Context, session: SessionPrincipal) {
+  if (session.via === 'cookie') {
+    ctx.response.headers['Set-Cookie'] = ctx.services.sessions.cookie.clear();
+  }
+}
 
 export const authRouter = router({
   register: publicProcedure
@@ -64,24 +78,28 @@ export const authRouter = router({
     .input(loginInput)
     .output(sessionToken)
     .mutation(async ({ ctx, input }) => {
-      const { sessions, limits, hasher } = ctx.services;
-      // Failed sign-ins count per account and address, and per address.
-      const attempt = await limits.attempt(
-        [limits.rules.loginFailuresPerIp, ctx.ip],
-        [limits.rules.loginFailuresPerAccountIp, input.email, ctx.ip],
-      );
-      const user = await ctx.db.users.credentials(input.email);
-      // The same argon2 work whether or not the account exists.
-      const valid = user
-        ? await hasher.verify(user.passwordHash, input.password)
-        : await hasher.verifyDecoy(input.password);
-      if (!user || !valid) throw new ApiError('INVALID_CREDENTIALS');
-      await attempt.succeeded();
+      const { sessions } = ctx.services;
+      const userId = await accountSigningIn(ctx, input);
       return {
-        accessToken: await sessions.issue(user.id),
+        accessToken: await sessions.issue(userId),
         tokenType: 'Bearer' as const,
         expiresIn: sessions.ttlSeconds,
       };
+    }),
+
+  /**
+   * The console's sign-in (tRPC only): the session goes into the HttpOnly cookie, never to
+   * the page's scripts. Other clients, and other origins, sign in with `login`.
+   */
+  signIn: publicProcedure
+    .input(loginInput)
+    .output(signedIn)
+    .mutation(async ({ ctx, input }) => {
+      const { sessions } = ctx.services;
+      const userId = await accountSigningIn(ctx, input);
+      const token = await sessions.issue(userId);
+      ctx.response.headers['Set-Cookie'] = sessions.cookie.set(token, sessions.ttlSeconds);
+      return { userId, expiresIn: sessions.ttlSeconds };
     }),
 
   logout: allowedTo('account:secure')
@@ -102,7 +120,9 @@ export const authRouter = router({
     .input(z.void())
     .output(z.void())
     .mutation(async ({ ctx }) => {
-      await ctx.db.sessions.end(sessionOf(ctx.principal).sessionId);
+      const session = sessionOf(ctx.principal);
+      await ctx.db.sessions.end(session.sessionId);
+      forgetCookie(ctx, session);
     }),
 
   logoutAll: allowedTo('account:secure')
@@ -123,6 +143,8 @@ export const authRouter = router({
     .input(z.void())
     .output(z.void())
     .mutation(async ({ ctx }) => {
-      await ctx.db.sessions.endAllOf(sessionOf(ctx.principal).userId, null);
+      const session = sessionOf(ctx.principal);
+      await ctx.db.sessions.endAllOf(session.userId, null);
+      forgetCookie(ctx, session);
     }),
 });
