@@ -1,14 +1,19 @@
+import { fileURLToPath } from 'node:url';
 import { ApiError, type Services } from '@timbrix/api';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { mountApi } from './http/api.js';
+import { consolePages } from './http/console.js';
 import { health, ready } from './http/health.js';
 import { requestLog } from './http/request-log.js';
 import { sendError } from './http/respond.js';
 import { protocolRouter } from './oauth/index.js';
 import { buildOpenApiDocument } from './openapi/document.js';
+
+/** The console built in the monorepo: app.ts (src/) and main.js (dist/) sit at one depth. */
+const CONSOLE_BESIDE = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 // Answers carry credentials and per-user data: no cache may keep them.
 const noStore: RequestHandler = (_req, res, next) => {
@@ -58,9 +63,18 @@ export function createApp(services: Services): express.Express {
   // Over plain http (a VM, a LAN address), upgrading every request to https would leave pages
   // such as the API docs blank: only an https deployment asks for it.
   const https = services.config.issuerUrl.startsWith('https:');
+  // No page of this origin may be framed (the console, the docs, the consent screen to come),
+  // and no inline script runs; images may come from https (organization logos).
   app.use(
     helmet({
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
+      contentSecurityPolicy: {
+        directives: {
+          upgradeInsecureRequests: https ? [] : null,
+          frameAncestors: ["'none'"],
+          imgSrc: ["'self'", 'data:', 'https:'],
+        },
+      },
+      xFrameOptions: { action: 'deny' },
     }),
   );
   app.use(corsFor(services.config.corsOrigins));
@@ -78,6 +92,7 @@ export function createApp(services: Services): express.Express {
   );
 
   mountApi(app, services);
+  app.use(consolePages({ configured: services.config.consoleDir, beside: CONSOLE_BESIDE }, logger));
 
   app.use((_req, res) => sendError(res, new ApiError('NO_SUCH_ROUTE')));
   app.use(((error, _req, res, _next) => {

@@ -79,6 +79,8 @@ const environmentSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.url({ error: 'must list origins such as https://app.example.com' }))),
+  // The built console; unset, the monorepo's apps/web/dist beside the server.
+  CONSOLE_DIR: z.string().min(1, 'must name a folder').optional(),
   PLATFORM_ADMIN_EMAILS: removed(
     'was removed: registering an address proves nothing about owning it. Unset it, and grant platform administrators with the grant-platform-admin command',
   ),
@@ -116,6 +118,7 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     redisUrl: env.REDIS_URL,
     trustProxy: env.TRUST_PROXY,
     corsOrigins: env.CORS_ORIGINS,
+    consoleDir: env.CONSOLE_DIR,
     trpcMaxBatchCalls: env.TRPC_MAX_BATCH_CALLS,
     argon2MaxWaiting: env.ARGON2_MAX_WAITING,
     dbPoolMax: env.DB_POOL_MAX,

@@ -3,17 +3,20 @@ import { DEFAULT_MAX_BATCH_CALLS } from '@timbrix/shared/limits';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 
 export interface TimbrixClientOptions {
-  /** The server's origin, e.g. `http://localhost:3001`. */
+  /** The server's origin, e.g. `http://localhost:3001`; `''` for the page's own origin. */
   url: string;
   /** A session token from `auth.login`, or a function that returns the current one. */
   token?: string | (() => string | undefined);
-  /** The organization to act in (sent as `X-Organization-Id`). */
-  organizationId?: string;
+  /** The organization to act in (sent as `X-Organization-Id`), or a function that returns it. */
+  organizationId?: string | (() => string | undefined);
   /** Another fetch, e.g. for tests or for runtimes without a global one. */
   fetch?: typeof fetch;
   /** Calls per batched request: at most what the server takes (TRPC_MAX_BATCH_CALLS). */
   maxBatchCalls?: number;
 }
+
+const current = (value: string | (() => string | undefined) | undefined) =>
+  typeof value === 'function' ? value() : value;
 
 /**
  * A typed client for the Timbrix API over tRPC. Inputs and outputs are the shared zod
@@ -28,10 +31,11 @@ export function createTimbrixClient(options: TimbrixClientOptions) {
         // The server refuses bigger batches; more calls at once go as several requests.
         maxItems: options.maxBatchCalls ?? DEFAULT_MAX_BATCH_CALLS,
         headers() {
-          const token = typeof options.token === 'function' ? options.token() : options.token;
+          const token = current(options.token);
+          const organizationId = current(options.organizationId);
           return {
             ...(token ? { authorization: `Bearer ${token}` } : {}),
-            ...(options.organizationId ? { 'x-organization-id': options.organizationId } : {}),
+            ...(organizationId ? { 'x-organization-id': organizationId } : {}),
           };
         },
       }),

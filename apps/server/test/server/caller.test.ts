@@ -25,7 +25,12 @@ describe('callerFor', () => {
 
     const email = uniqueEmail();
     const { id: userId } = await anonymous.auth.register({ email, password: 'password-123' });
-    const person = callerFor(services(), { kind: 'session', userId, sessionId: randomUUID(), via: 'bearer' });
+    const person = callerFor(services(), {
+      kind: 'session',
+      userId,
+      sessionId: randomUUID(),
+      via: 'bearer',
+    });
     const organization = await person.organizations.create({ name: 'Called', slug: uniqueSlug() });
     const app = await callerFor(
       services(),
@@ -47,7 +52,12 @@ describe('callerFor', () => {
       email: uniqueEmail(),
       password: 'password-123',
     });
-    const person = callerFor(services(), { kind: 'session', userId, sessionId: randomUUID(), via: 'bearer' });
+    const person = callerFor(services(), {
+      kind: 'session',
+      userId,
+      sessionId: randomUUID(),
+      via: 'bearer',
+    });
     const missing = await failure(person.oauthApps.byId({ clientId: 'app_0000000000000000' }));
     expect(missing).toMatchObject({
       code: 'NOT_FOUND',

@@ -1,0 +1,184 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  api,
+  startTestServer,
+  type TestServer,
+  uniqueEmail,
+  uniqueSlug,
+} from '../harness/index.js';
+import { consoleServer, expectAccessible, newPerson, openBrowser, snapshot } from './browser.js';
+
+/** The console in a real browser, over a real server on real PostgreSQL. */
+let server: TestServer;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  server = await consoleServer();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const PASSWORD = 'console-password-1';
+
+async function signUp(page: Page, email: string) {
+  await page.goto('/sign-up');
+  await page.getByLabel('Name').fill('Ada Console');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: /Welcome/ }).waitFor();
+}
+
+async function signIn(page: Page, email: string) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+describe('the console', () => {
+  it('signs up, creates an organization, renames the person and signs out', async (context) => {
+    browser ??= await openBrowser(context.skip);
+    const { page, blocked } = await newPerson(browser, server);
+    const email = uniqueEmail('console');
+    await signUp(page, email);
+    await snapshot(page, 'journey1-welcome');
+    await expectAccessible(page, 'welcome');
+
+    await page.getByRole('link', { name: 'Create an organization' }).click();
+    // The shared schema speaks first: a bad slug is refused before any request.
+    await page.getByLabel('Name').fill('Console Co');
+    await page.getByLabel('Slug').fill('Not A Slug');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await expect
+      .poll(() => page.getByText('slug may contain only lowercase letters').count())
+      .toBe(1);
+    await snapshot(page, 'journey1-new-organization-invalid');
+    await expectAccessible(page, 'new organization');
+    const slug = uniqueSlug('console');
+    await page.getByLabel('Slug').fill(slug);
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.getByRole('heading', { name: 'Console Co' }).waitFor();
+    expect(await page.getByText(slug).count()).toBe(1);
+    await snapshot(page, 'journey1-overview');
+    await expectAccessible(page, 'overview');
+
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Ada Renamed');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.getByText('Your name is saved.').waitFor();
+    await snapshot(page, 'journey1-account');
+    await expectAccessible(page, 'account');
+
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('heading', { name: 'Sign in to Timbrix' }).waitFor();
+    await page.goto('/account');
+    await page.getByRole('heading', { name: 'Sign in to Timbrix' }).waitFor();
+    await snapshot(page, 'journey1-signed-out');
+    expect(blocked).toEqual([]);
+  });
+
+  it('sends a signed-out person to sign in, then back where they were going', async (context) => {
+    browser ??= await openBrowser(context.skip);
+    const email = uniqueEmail('return');
+    await api(server.url, 'POST', '/auth/register', { body: { email, password: PASSWORD } });
+    const { page } = await newPerson(browser, server, 390);
+    await page.goto('/account');
+    await page.waitForURL(/\/sign-in\?next=%2Faccount$/);
+    await snapshot(page, 'return-sign-in-390');
+    await expectAccessible(page, 'sign in');
+    await signIn(page, email);
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/account');
+    await snapshot(page, 'return-account-390');
+  });
+
+  it('signing out everywhere in one browser ends the session in the other', async (context) => {
+    browser ??= await openBrowser(context.skip);
+    const email = uniqueEmail('everywhere');
+    const first = await newPerson(browser, server);
+    await signUp(first.page, email);
+    const second = await newPerson(browser, server);
+    await second.page.goto('/sign-in');
+    await signIn(second.page, email);
+    await second.page.getByRole('heading', { name: /Welcome/ }).waitFor();
+
+    await first.page.goto('/account');
+    await first.page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await first.page.getByRole('heading', { name: 'Sign in to Timbrix' }).waitFor();
+    await second.page.reload();
+    await second.page.getByRole('heading', { name: 'Sign in to Timbrix' }).waitFor();
+    await snapshot(second.page, 'everywhere-other-browser');
+  });
+});
+
+describe('another site', () => {
+  let evil: Server;
+  afterAll(() => new Promise((done) => evil?.close(done)));
+
+  it('cannot use the cookie: a form post and a fetch change nothing', async (context) => {
+    browser ??= await openBrowser(context.skip);
+    const email = uniqueEmail('victim');
+    const { page } = await newPerson(browser, server);
+    await signUp(page, email);
+    const consoleOrigin = new URL(server.server.services.config.issuerUrl);
+    const target = `${consoleOrigin.origin}/trpc/organizations.create`;
+    const body = JSON.stringify({ name: 'Planted', slug: uniqueSlug('planted') });
+    // Same host, another port: same site, so SameSite=Lax still sends the cookie.
+    evil = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end(`<!doctype html><title>Prize</title>
+        <form method="post" action="${target}" enctype="text/plain">
+          <input name='${body.slice(0, -2)}' value='"}'></form>
+        <script>
+          fetch(${JSON.stringify(target)}, { method: 'POST', credentials: 'include',
+            mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: ${JSON.stringify(body)} })
+            .finally(() => document.forms[0].submit());
+        </script>`);
+    });
+    await new Promise<void>((listening) => evil.listen(0, consoleOrigin.hostname, listening));
+    const { port } = evil.address() as AddressInfo;
+    const posted = page.waitForResponse((response) => response.url() === target);
+    await page.goto(`http://${consoleOrigin.hostname}:${port}/`);
+    expect([403, 415]).toContain((await posted).status());
+    await page.waitForLoadState('load');
+    const [organizations] = await server.sql<{ n: number }>(
+      "select count(*)::int as n from organizations where name = 'Planted'",
+    );
+    expect(organizations?.n).toBe(0);
+  });
+});
+
+describe('serving', () => {
+  it('refuses to start with a CONSOLE_DIR that holds no console', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'timbrix-empty-'));
+    await expect(startTestServer({ peerOf: server, env: { CONSOLE_DIR: empty } })).rejects.toThrow(
+      `CONSOLE_DIR: ${empty} holds no index.html`,
+    );
+    await rm(empty, { recursive: true });
+  });
+
+  it('answers every console path with the app, and keeps the API’s own 404s', async () => {
+    for (const path of ['/', '/account', '/organizations/new', '/no/such/page']) {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.status, path).toBe(200);
+      expect(await response.text()).toContain('<div id="root"></div>');
+      const policy = response.headers.get('content-security-policy') ?? '';
+      expect(policy).toContain("frame-ancestors 'none'");
+      expect(policy).toMatch(/script-src 'self'(;|$)/);
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+    }
+    for (const path of ['/api/no-such-route', '/trpc/no.such.procedure', '/.well-known/nothing']) {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.status, path).toBe(404);
+      expect(await response.text()).not.toContain('<div id="root"></div>');
+    }
+  });
+});

@@ -1,0 +1,64 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type ReactNode, useId } from 'react';
+import { NavLink, useNavigate } from 'react-router';
+import { activeOrganization, api } from '../api.js';
+import { currentOrganization, type Me } from '../session.js';
+
+/** The signed-in frame: the product's name, the organization switcher, the way around. */
+export function Layout({ me, children }: { me: Me; children: ReactNode }) {
+  const queries = useQueryClient();
+  const navigate = useNavigate();
+  const switcher = useId();
+  const organization = currentOrganization(me);
+  const signOut = useMutation({
+    mutationFn: () => api.auth.logout.mutate(),
+    onSettled: () => {
+      queries.clear();
+      navigate('/sign-in', { replace: true });
+    },
+  });
+
+  const choose = (id: string) => {
+    activeOrganization.set(id);
+    // Everything shown belongs to the organization: read it all again for the new one.
+    void queries.invalidateQueries();
+  };
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <a className="brand" href="/">
+          Timbrix
+        </a>
+        {me.organizations.length > 0 && organization && (
+          <div className="switcher">
+            <label htmlFor={switcher}>Organization</label>
+            <select id={switcher} value={organization.id} onChange={(e) => choose(e.target.value)}>
+              {me.organizations.map((org) => (
+                <option key={org.id} value={org.id}>
+                  {org.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <nav aria-label="Main">
+          <NavLink to="/" end>
+            Overview
+          </NavLink>
+          <NavLink to="/organizations/new">New organization</NavLink>
+          <NavLink to="/account">Account</NavLink>
+        </nav>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => signOut.mutate()}
+          disabled={signOut.isPending}
+        >
+          Sign out
+        </button>
+      </header>
+      <main className="content">{children}</main>
+    </div>
+  );
+}
