@@ -1,16 +1,22 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { type ReactNode, StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BrowserRouter, Route, Routes } from 'react-router';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { errorCode } from './api.js';
 import { Layout } from './components/Layout.js';
 import { Account } from './pages/Account.js';
+import { AppDetail } from './pages/apps/AppDetail.js';
+import { AppList } from './pages/apps/AppList.js';
+import { NewApp } from './pages/apps/NewApp.js';
+import { AcceptInvitation } from './pages/members/AcceptInvitation.js';
+import { Members } from './pages/members/Members.js';
 import { NewOrganization } from './pages/NewOrganization.js';
 import { NotFound } from './pages/NotFound.js';
 import { Overview } from './pages/Overview.js';
+import { Settings } from './pages/Settings.js';
 import { SignIn } from './pages/SignIn.js';
 import { SignUp } from './pages/SignUp.js';
-import { ME, type Me, RequireSignIn } from './session.js';
+import { currentOrganization, ME, type Me, RequireSignIn } from './session.js';
 import './styles.css';
 
 /**
@@ -37,6 +43,15 @@ const signedIn = (page: (me: Me) => ReactNode) => (
   <RequireSignIn>{(me) => <Layout me={me}>{page(me)}</Layout>}</RequireSignIn>
 );
 
+/** A page of the organization the person works in; none yet sends them to the overview. */
+const inOrganization = (
+  page: (organization: NonNullable<ReturnType<typeof currentOrganization>>, me: Me) => ReactNode,
+) =>
+  signedIn((me) => {
+    const organization = currentOrganization(me);
+    return organization ? page(organization, me) : <Navigate to="/" replace />;
+  });
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queries}>
@@ -47,6 +62,24 @@ createRoot(document.getElementById('root')!).render(
           <Route path="/" element={signedIn((me) => <Overview me={me} />)} />
           <Route path="/organizations/new" element={signedIn(() => <NewOrganization />)} />
           <Route path="/account" element={signedIn((me) => <Account me={me} />)} />
+          <Route
+            path="/apps"
+            element={inOrganization((org) => <AppList organizationId={org.id} />)}
+          />
+          <Route path="/apps/new" element={signedIn((me) => <NewApp me={me} />)} />
+          <Route path="/apps/:clientId" element={signedIn((me) => <AppDetail me={me} />)} />
+          <Route
+            path="/members"
+            element={inOrganization((org, me) => <Members me={me} organization={org} />)}
+          />
+          <Route
+            path="/settings"
+            element={inOrganization((org) => <Settings organizationId={org.id} />)}
+          />
+          <Route
+            path="/invitations/accept"
+            element={signedIn((me) => <AcceptInvitation me={me} />)}
+          />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </BrowserRouter>

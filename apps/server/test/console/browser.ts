@@ -45,6 +45,8 @@ export async function newPerson(browser: Browser, server: TestServer, width = 12
     viewport: { width, height: 900 },
   });
   const page = await context.newPage();
+  // A step that fails says so in seconds, with its name, rather than at the test's timeout.
+  page.setDefaultTimeout(5000);
   const blocked: string[] = [];
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());

@@ -44,9 +44,10 @@ async function signIn(page: Page, email: string) {
 }
 
 describe('the console', () => {
-  it('signs up, creates an organization, renames the person and signs out', async (context) => {
+  it('signs up, creates an organization and an app (its secret once), then signs out', async (context) => {
     browser ??= await openBrowser(context.skip);
-    const { page, blocked } = await newPerson(browser, server);
+    const { page, context: person, blocked } = await newPerson(browser, server);
+    await person.grantPermissions(['clipboard-read', 'clipboard-write']);
     const email = uniqueEmail('console');
     await signUp(page, email);
     await snapshot(page, 'journey1-welcome');
@@ -70,6 +71,51 @@ describe('the console', () => {
     await snapshot(page, 'journey1-overview');
     await expectAccessible(page, 'overview');
 
+    // An app: its secret shown once, copyable, and nowhere after a reload.
+    await page.getByRole('link', { name: 'Apps' }).click();
+    await page.getByText('No app is registered yet').waitFor();
+    await snapshot(page, 'journey1-apps-empty');
+    await page.getByRole('link', { name: 'Register an app' }).click();
+    await page.getByLabel('Name').fill('Console integration');
+    await page.getByLabel('Redirect URI (optional)').fill('http://example.com/callback');
+    await page.getByLabel('Description (optional)').focus();
+    await page.getByText('redirectUri may use http only on a loopback host').waitFor();
+    await snapshot(page, 'journey1-new-app-invalid-redirect');
+    await page.getByLabel('Redirect URI (optional)').fill('https://example.com/callback');
+    expect(await page.getByLabel(/admin:all/).count()).toBe(0); // not a platform administrator
+    await page.getByRole('checkbox', { name: /read:organization/ }).click();
+    expect(await page.getByRole('checkbox', { name: /read:organization/ }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Register app' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Your client secret' });
+    await dialog.waitFor();
+    const secret = (await dialog.getByTestId('client-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^cs_[0-9A-Za-z]{49}$/);
+    await dialog.getByRole('button', { name: 'Copy secret' }).click();
+    // The page's clipboard, read in the browser (this file is typed for Node, not the DOM).
+    const clipboard = 'navigator.clipboard.readText()';
+    expect(await page.evaluate(clipboard)).toBe(secret);
+    await snapshot(page, 'journey1-secret-once');
+    await expectAccessible(page, 'secret dialog');
+    await dialog.getByRole('button', { name: 'I have stored it' }).click();
+    await page.getByRole('heading', { name: 'Console integration' }).waitFor();
+    expect(await page.content()).not.toContain(secret);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Console integration' }).waitFor();
+    expect(await page.content()).not.toContain(secret);
+    await snapshot(page, 'journey1-app-detail');
+    await expectAccessible(page, 'app detail');
+
+    await page.getByRole('button', { name: 'Rotate the secret' }).click();
+    const rotated = page.getByRole('dialog', { name: 'Your client secret' });
+    await rotated.getByText(/The previous secret stops working/).waitFor();
+    const second = (await rotated.getByTestId('client-secret').textContent()) ?? '';
+    expect(second).not.toBe(secret);
+    await rotated.getByRole('button', { name: 'I have stored it' }).click();
+    await page.getByRole('button', { name: 'Delete this app' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete the app' }).click();
+    await page.getByRole('heading', { name: 'OAuth apps' }).waitFor();
+    await page.getByText('No app is registered yet').waitFor();
+
     await page.getByRole('link', { name: 'Account' }).click();
     await page.getByLabel('Name', { exact: true }).fill('Ada Renamed');
     await page.getByRole('button', { name: 'Save name' }).click();
@@ -83,6 +129,66 @@ describe('the console', () => {
     await page.getByRole('heading', { name: 'Sign in to Timbrix' }).waitFor();
     await snapshot(page, 'journey1-signed-out');
     expect(blocked).toEqual([]);
+  });
+
+  it('an invited member reads the organization; promoted, they manage its apps', async (context) => {
+    browser ??= await openBrowser(context.skip);
+    const owner = await newPerson(browser, server);
+    await signUp(owner.page, uniqueEmail('owner'));
+    await owner.page.goto('/organizations/new');
+    await owner.page.getByLabel('Name').fill('Shared Co');
+    await owner.page.getByLabel('Slug').fill(uniqueSlug('shared'));
+    await owner.page.getByRole('button', { name: 'Create organization' }).click();
+    await owner.page.getByRole('heading', { name: 'Shared Co' }).waitFor();
+
+    const inviteeEmail = uniqueEmail('invitee');
+    await owner.page.getByRole('link', { name: 'Members' }).click();
+    await owner.page.getByLabel('Email').fill(inviteeEmail);
+    await owner.page.getByRole('button', { name: 'Invite' }).click();
+    const link = await owner.page.locator('.warning code').textContent();
+    expect(link).toMatch(/\/invitations\/accept\?token=inv_/);
+    await owner.page.getByText(`${inviteeEmail} as member`).waitFor();
+    await snapshot(owner.page, 'journey2-owner-members');
+    await expectAccessible(owner.page, 'members, as owner');
+
+    // The invitee opens the link, signs up on the way, and comes back to accept.
+    const invitee = await newPerson(browser, server);
+    await invitee.page.goto(link!);
+    await invitee.page.getByRole('link', { name: 'Create an account' }).click();
+    await invitee.page.getByLabel('Name').fill('Bo Invitee');
+    await invitee.page.getByLabel('Email').fill(inviteeEmail);
+    await invitee.page.getByLabel('Password').fill(PASSWORD);
+    await invitee.page.getByRole('button', { name: 'Create account' }).click();
+    await invitee.page.getByRole('button', { name: 'Accept the invitation' }).click();
+    await invitee.page.getByRole('heading', { name: 'Shared Co' }).waitFor();
+    const nav = invitee.page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.getByRole('link', { name: 'Apps' }).count()).toBe(0);
+    await nav.getByRole('link', { name: 'Members' }).click();
+    await invitee.page.getByText('Bo Invitee').waitFor();
+    expect(await invitee.page.getByRole('combobox', { name: /Role of/ }).count()).toBe(0);
+    expect(await invitee.page.getByRole('button', { name: 'Invite' }).count()).toBe(0);
+    await snapshot(invitee.page, 'journey2-member-members');
+    await expectAccessible(invitee.page, 'members, as member');
+
+    await owner.page.reload();
+    await owner.page
+      .getByRole('combobox', { name: `Role of ${inviteeEmail}` })
+      .selectOption('admin');
+    await expect
+      .poll(
+        async () =>
+          (
+            await server.sql<{ role: string }>(
+              'select m.role from memberships m join users u on u.id = m.user_id where u.email = $1',
+              [inviteeEmail],
+            )
+          )[0]?.role,
+      )
+      .toBe('admin');
+    await invitee.page.reload();
+    await nav.getByRole('link', { name: 'Apps' }).click();
+    await invitee.page.getByRole('heading', { name: 'OAuth apps' }).waitFor();
+    await snapshot(invitee.page, 'journey2-admin-apps');
   });
 
   it('sends a signed-out person to sign in, then back where they were going', async (context) => {

@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { can } from '@timbrix/shared/authorization';
 import { type ReactNode, useId } from 'react';
 import { NavLink, useNavigate } from 'react-router';
 import { activeOrganization, api } from '../api.js';
@@ -10,6 +11,11 @@ export function Layout({ me, children }: { me: Me; children: ReactNode }) {
   const navigate = useNavigate();
   const switcher = useId();
   const organization = currentOrganization(me);
+  // Calls name the organization shown (X-Organization-Id), whether or not it was chosen.
+  if (organization && activeOrganization.get() !== organization.id) {
+    activeOrganization.set(organization.id);
+  }
+  const manages = organization !== undefined && can(organization.role, 'oauthApps:manage');
   const signOut = useMutation({
     mutationFn: () => api.auth.logout.mutate(),
     onSettled: () => {
@@ -46,6 +52,9 @@ export function Layout({ me, children }: { me: Me; children: ReactNode }) {
           <NavLink to="/" end>
             Overview
           </NavLink>
+          {organization && <NavLink to="/members">Members</NavLink>}
+          {manages && <NavLink to="/apps">Apps</NavLink>}
+          {organization?.role === 'owner' && <NavLink to="/settings">Settings</NavLink>}
           <NavLink to="/organizations/new">New organization</NavLink>
           <NavLink to="/account">Account</NavLink>
         </nav>

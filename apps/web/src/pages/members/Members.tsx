@@ -1,0 +1,145 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { can } from '@timbrix/shared/authorization';
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { activeOrganization, api, messageOf } from '../../api.js';
+import { Dialog } from '../../components/Dialog.js';
+import { Failure, Loading } from '../../components/Status.js';
+import { ME, type Me } from '../../session.js';
+import { Invitations } from './Invitations.js';
+
+type Organization = Me['organizations'][number];
+type Member = Awaited<ReturnType<typeof api.members.list.query>>[number];
+
+/** The organization's people: everyone sees them; owners and admins manage them. */
+export function Members({ me, organization }: { me: Me; organization: Organization }) {
+  const queries = useQueryClient();
+  const navigate = useNavigate();
+  const organizationId = organization.id;
+  const key = ['members.list', organizationId];
+  const manages = can(organization.role, 'members:manage');
+  const members = useQuery({
+    queryKey: key,
+    queryFn: () => api.members.list.query({ organizationId }),
+  });
+  const [removing, setRemoving] = useState<Member>();
+  const changeRole = useMutation({
+    mutationFn: (change: { memberId: string; role: 'admin' | 'member' }) =>
+      api.members.changeRole.mutate({ organizationId, ...change }),
+    onSuccess: () => queries.invalidateQueries({ queryKey: key }),
+  });
+  const remove = useMutation({
+    mutationFn: (member: Member) =>
+      api.members.remove.mutate({ organizationId, memberId: member.id }),
+    onSuccess: async (_, member) => {
+      setRemoving(undefined);
+      if (member.user.id === me.id) {
+        activeOrganization.set(undefined);
+        await queries.invalidateQueries({ queryKey: ME });
+        navigate('/');
+        return;
+      }
+      await queries.invalidateQueries({ queryKey: key });
+    },
+  });
+  // What the caller may do to one member, by the same rules the server applies.
+  const mayChange = (member: Member) =>
+    manages &&
+    member.role !== 'owner' &&
+    (member.role === 'member' || organization.role === 'owner');
+
+  return (
+    <section className="stack">
+      <h1>Members of {organization.name}</h1>
+      {members.isPending && <Loading what="the members" />}
+      {members.isError && <Failure error={members.error} retry={() => members.refetch()} />}
+      {(changeRole.isError || remove.isError) && (
+        <p className="form-error" role="alert">
+          {messageOf(changeRole.error ?? remove.error)}
+        </p>
+      )}
+      {members.data && (
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Person</th>
+                <th scope="col">Role</th>
+                <th scope="col">Joined</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.data.map((member) => (
+                <tr key={member.id}>
+                  <td>
+                    {member.user.name ?? member.user.email}
+                    <br />
+                    <small>{member.user.email}</small>
+                  </td>
+                  <td>
+                    {mayChange(member) ? (
+                      <select
+                        aria-label={`Role of ${member.user.email}`}
+                        value={member.role}
+                        onChange={(e) =>
+                          changeRole.mutate({
+                            memberId: member.id,
+                            role: e.target.value as 'admin' | 'member',
+                          })
+                        }
+                      >
+                        <option value="admin">admin</option>
+                        <option value="member">member</option>
+                      </select>
+                    ) : (
+                      member.role
+                    )}
+                  </td>
+                  <td>{new Date(member.joinedAt).toLocaleDateString()}</td>
+                  <td>
+                    {(mayChange(member) ||
+                      (member.user.id === me.id && member.role !== 'owner')) && (
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => setRemoving(member)}
+                      >
+                        {member.user.id === me.id ? 'Leave' : 'Remove'}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {manages && <Invitations organizationId={organizationId} />}
+      {removing && (
+        <Dialog
+          title={
+            removing.user.id === me.id
+              ? `Leave ${organization.name}?`
+              : `Remove ${removing.user.email}?`
+          }
+          onClose={() => setRemoving(undefined)}
+        >
+          <p>
+            What they could do in this organization stops at once. Apps stay the organization’s.
+          </p>
+          <div className="actions">
+            <button type="button" className="danger" onClick={() => remove.mutate(removing)}>
+              {removing.user.id === me.id ? 'Leave' : 'Remove'}
+            </button>
+            <button type="button" className="secondary" onClick={() => setRemoving(undefined)}>
+              Cancel
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </section>
+  );
+}
