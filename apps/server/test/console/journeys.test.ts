@@ -191,6 +191,61 @@ describe('the console', () => {
     await snapshot(invitee.page, 'journey2-admin-apps');
   });
 
+  it('lets the owner rename the organization, see a token and revoke it, then delete it all', async (context) => {
+    browser ??= await openBrowser(context.skip);
+    const { page } = await newPerson(browser, server, 390);
+    await signUp(page, uniqueEmail('settings'));
+    await page.goto('/organizations/new');
+    const slug = uniqueSlug('doomed');
+    await page.getByLabel('Name').fill('Doomed Co');
+    await page.getByLabel('Slug').fill(slug);
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.getByRole('heading', { name: 'Doomed Co' }).waitFor();
+    await snapshot(page, 'settings-overview-390');
+
+    // A live token of an app, granted outside the console, shows up and can be revoked.
+    const [organization] = await server.sql<{ id: string }>(
+      'select id from organizations where slug = $1',
+      [slug],
+    );
+    await page.goto('/apps/new');
+    await page.getByLabel('Name').fill('Token holder');
+    await page.getByRole('checkbox', { name: /read:organization/ }).click();
+    await page.getByRole('button', { name: 'Register app' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Your client secret' });
+    const clientSecret = (await dialog.getByTestId('client-secret').textContent()) ?? '';
+    const clientId = (await dialog.locator('dd code').first().textContent()) ?? '';
+    await dialog.getByRole('button', { name: 'I have stored it' }).click();
+    const granted = await fetch(`${server.url}/api/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clientId, clientSecret }),
+    });
+    expect(granted.status).toBe(200);
+    await page.reload();
+    await page.getByRole('button', { name: /Revoke token/ }).click();
+    await page.getByText('No live token').waitFor();
+    await snapshot(page, 'settings-app-tokens-390');
+
+    await page.goto('/settings');
+    await page.getByLabel('Name').fill('Renamed Co');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    await expectAccessible(page, 'settings');
+    await page.getByRole('button', { name: 'Delete Renamed Co' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete Renamed Co?' });
+    const deleteForGood = confirm.getByRole('button', { name: 'Delete for good' });
+    expect(await deleteForGood.isDisabled()).toBe(true);
+    await confirm.getByLabel(`Type ${slug}`).fill(slug);
+    await snapshot(page, 'settings-delete-confirm-390');
+    await expectAccessible(page, 'delete confirmation');
+    await deleteForGood.click();
+    await page.getByRole('heading', { name: /Welcome/ }).waitFor();
+    expect(
+      await server.sql('select 1 from organizations where id = $1', [organization!.id]),
+    ).toEqual([]);
+  });
+
   it('sends a signed-out person to sign in, then back where they were going', async (context) => {
     browser ??= await openBrowser(context.skip);
     const email = uniqueEmail('return');
