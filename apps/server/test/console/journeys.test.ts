@@ -30,6 +30,7 @@ const PASSWORD = 'console-password-1';
 
 async function signUp(page: Page, email: string) {
   await page.goto('/sign-up');
+  await page.getByRole('heading', { name: 'Create your Timbrix account' }).waitFor();
   await page.getByLabel('Name').fill('Ada Console');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
@@ -75,6 +76,7 @@ describe('the console', () => {
     await page.getByRole('link', { name: 'Apps' }).click();
     await page.getByText('No app is registered yet').waitFor();
     await snapshot(page, 'journey1-apps-empty');
+    await expectAccessible(page, 'apps, none yet');
     await page.getByRole('link', { name: 'Register an app' }).click();
     await page.getByLabel('Name').fill('Console integration');
     await page.getByLabel('Redirect URI (optional)').fill('http://example.com/callback');
@@ -111,6 +113,15 @@ describe('the console', () => {
     const second = (await rotated.getByTestId('client-secret').textContent()) ?? '';
     expect(second).not.toBe(secret);
     await rotated.getByRole('button', { name: 'I have stored it' }).click();
+    // Keyboard: Escape closes a dialog, and focus returns to what opened it.
+    const deleteButton = page.getByRole('button', { name: 'Delete this app' });
+    await deleteButton.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: /Delete Console integration/ }).waitFor();
+    await page.keyboard.press('Escape');
+    await expect
+      .poll(() => deleteButton.evaluate((el) => el === el.ownerDocument.activeElement))
+      .toBe(true);
     await page.getByRole('button', { name: 'Delete this app' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete the app' }).click();
     await page.getByRole('heading', { name: 'OAuth apps' }).waitFor();
@@ -155,10 +166,14 @@ describe('the console', () => {
     const invitee = await newPerson(browser, server);
     await invitee.page.goto(link!);
     await invitee.page.getByRole('link', { name: 'Create an account' }).click();
+    await expectAccessible(invitee.page, 'sign up');
     await invitee.page.getByLabel('Name').fill('Bo Invitee');
     await invitee.page.getByLabel('Email').fill(inviteeEmail);
     await invitee.page.getByLabel('Password').fill(PASSWORD);
     await invitee.page.getByRole('button', { name: 'Create account' }).click();
+    await invitee.page.getByRole('button', { name: 'Accept the invitation' }).waitFor();
+    await snapshot(invitee.page, 'journey2-accept');
+    await expectAccessible(invitee.page, 'accept an invitation');
     await invitee.page.getByRole('button', { name: 'Accept the invitation' }).click();
     await invitee.page.getByRole('heading', { name: 'Shared Co' }).waitFor();
     const nav = invitee.page.getByRole('navigation', { name: 'Main' });
