@@ -8,8 +8,10 @@ describe('security headers', () => {
   it('sets helmet’s headers and never says what runs the server', async () => {
     const response = await fetch(`${server().url}/api/health`);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    // No page of this origin may be framed, not even by itself.
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
     expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(response.headers.get('strict-transport-security')).toContain('max-age=');
     expect(response.headers.get('x-powered-by')).toBeNull();
   });
