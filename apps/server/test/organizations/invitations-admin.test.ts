@@ -240,7 +240,50 @@ describe('what an admin has under way when removed (never a 500)', () => {
       api(origin(), 'POST', `${path}/members/invite`, { token: admin.person.token, body });
     const held = await admin.held('insert into "invitations"', inviting);
     const written = await sql('select 1 from invitations where email = $1', body.email);
-    // Written after the removal, it lets a removed admin still bring people in.
-    expect([held.answer.status, written.length]).toEqual(held.removedFirst ? [403, 0] : [201, 1]);
+    // Written after the removal, it would let a removed admin still bring people in; written
+    // before it, the removal takes it along.
+    expect(held.answer.status).toBe(held.removedFirst ? 403 : 201);
+    expect(written).toEqual([]);
+  });
+});
+
+describe('an inviter who can no longer invite', () => {
+  it('takes their pending invitations along, when removed or made a member', async () => {
+    const [removed, demoted] = await Promise.all([signUp(origin()), signUp(origin())]);
+    for (const person of [removed, demoted]) {
+      await addMember(origin(), org.owner.token, org.organizationId, person, 'admin');
+    }
+    const fromRemoved = await invite(removed, uniqueEmail(), 'admin');
+    const fromDemoted = await invite(demoted, uniqueEmail(), 'admin');
+    const fromOwner = await invite(org.owner);
+    const membershipOf = async (person: SignedUpUser) =>
+      (await sql('select id from memberships where user_id = $1', person.id))[0].id as string;
+
+    const removal = await api(
+      origin(),
+      'DELETE',
+      `${path}/members/${await membershipOf(removed)}`,
+      {
+        token: org.owner.token,
+      },
+    );
+    expect(removal.status).toBe(204);
+    const demotion = await api(
+      origin(),
+      'PUT',
+      `${path}/members/${await membershipOf(demoted)}/role`,
+      { token: org.owner.token, body: { role: 'member' } },
+    );
+    expect(demotion.status).toBe(200);
+
+    const pending = await pendingIds();
+    expect(pending).toContain(fromOwner.id);
+    expect(pending).not.toContain(fromRemoved.id);
+    expect(pending).not.toContain(fromDemoted.id);
+    // The link an inviter sent before losing the power to invite leads nowhere now.
+    const invitee = await signUp(origin(), fromRemoved.email);
+    expect((await accept(invitee, fromRemoved.token)).status).toBe(404);
+    expect(await membersNamed([invitee.id])).toEqual([]);
+    expect((await cancel(org.owner, fromOwner.id)).status).toBe(204);
   });
 });

@@ -1,9 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ACTIONS } from '@timbrix/shared/authorization';
 import type { Role } from '@timbrix/shared/roles';
 import { Repository } from '../../db/repository.js';
 import { ApiError } from '../../errors/codes.js';
 import { isUuid } from '../../lib/ids.js';
 import type { Standing } from '../../principals.js';
+import { Invitation } from '../invitations/entity.js';
 import { Membership } from './entity.js';
 
 interface MembershipRow {
@@ -54,6 +56,9 @@ export async function holdStanding(em: EntityManager, hold: StandingHold | null)
   );
   if (held.length === 0) throw new ApiError('NOT_A_MEMBER');
 }
+
+/** The roles that may invite: a membership leaving them takes its pending invitations along. */
+const MAY_INVITE: readonly Role[] = ACTIONS['members:manage'].roles;
 
 const MEMBER_COLUMNS = 'm.id, m.role, m.created_at, u.id as user_id, u.email, u.name';
 
@@ -143,7 +148,8 @@ export class MembershipRepository extends Repository {
   }
 
   /**
-   * Changes (or removes) the membership `id` of `organizationId` in one transaction, with it
+   * Changes (or removes) the membership `id` of `organizationId` in one transaction (with the
+   * pending invitations its person sent, once they may no longer invite), with it
    * and the acting person's own membership locked (in id order, so that two changes never
    * deadlock): `decide` sees both as they stand, so that no concurrent change (a demotion of
    * the actor, another change of the target) can slip between its checks and the write.
@@ -172,6 +178,14 @@ export class MembershipRepository extends Repository {
       );
       if (change === 'remove') await em.nativeDelete(Membership, { id: targetId });
       else await em.nativeUpdate(Membership, { id: targetId }, { role: change.role });
+      // Invitations are what an inviter could still do later: they go with the power to invite.
+      if (change === 'remove' || !MAY_INVITE.includes(change.role)) {
+        await em.nativeDelete(Invitation, {
+          organization: organizationId,
+          invitedBy: target.user_id,
+          acceptedAt: null,
+        });
+      }
       return change;
     });
   }
