@@ -42,6 +42,19 @@ export interface ClientRow {
   secret_hint: string | null;
 }
 
+/** The row locked, and read as the lock finds it (never the unit of work's earlier copy). */
+const LOCKED_AS_IT_STANDS = { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } as const;
+
+/**
+ * What a change of an app must still satisfy when it commits: the writer's standing held, and
+ * the policy judged again on the app as the row lock finds it, so that no concurrent change
+ * (a platform administrator widening the app) slips between the check and the write.
+ */
+export interface AppChangeGuard {
+  hold: StandingHold | null;
+  allow: (locked: OAuthApp) => Promise<void>;
+}
+
 /** OAuth apps and their client secrets: one aggregate. */
 export class OAuthAppRepository extends Repository {
   /**
@@ -114,10 +127,11 @@ export class OAuthAppRepository extends Repository {
    * Applies `changes` under a lock on the app; a deactivation or a narrowing revokes, in the
    * same transaction, the tokens the app no longer allows.
    */
-  update(appId: string, changes: AppChanges, hold: StandingHold | null): Promise<OAuthApp> {
+  update(appId: string, changes: AppChanges, guard: AppChangeGuard): Promise<OAuthApp> {
     return this.em.transactional(async (em) => {
-      await holdStanding(em, hold);
-      const app = await em.findOneOrFail(OAuthApp, appId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      await holdStanding(em, guard.hold);
+      const app = await em.findOneOrFail(OAuthApp, appId, LOCKED_AS_IT_STANDS);
+      await guard.allow(app);
       const given = Object.entries(changes).filter(([, value]) => value !== undefined);
       em.assign(app, Object.fromEntries(given));
       await em.flush();
@@ -142,12 +156,13 @@ export class OAuthAppRepository extends Repository {
     appId: string,
     secret: NewClientSecret,
     graceSeconds: number,
-    hold: StandingHold | null,
+    guard: AppChangeGuard,
   ) {
     return this.em.transactional(async (em) => {
-      await holdStanding(em, hold);
-      // Rotations of one app take turns.
-      await em.findOneOrFail(OAuthApp, appId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      await holdStanding(em, guard.hold);
+      // Rotations of one app take turns, and each judges the app as the lock finds it.
+      const app = await em.findOneOrFail(OAuthApp, appId, LOCKED_AS_IT_STANDS);
+      await guard.allow(app);
       const now = new Date();
       const valid = await em.find(ClientSecret, {
         app: appId,

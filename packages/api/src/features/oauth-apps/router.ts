@@ -20,6 +20,7 @@ import {
 } from '../../trpc.js';
 import { createApp } from './create.js';
 import { newClientSecret } from './credentials.js';
+import type { OAuthApp } from './entity.js';
 import { requireGrantable, requireMayChange, requireMayHandOut } from './policy.js';
 import { APP_ERRORS, appProcedure } from './procedure.js';
 import { appView } from './view.js';
@@ -103,12 +104,15 @@ export const oauthAppsRouter = router({
     .output(oauthApp)
     .mutation(async ({ ctx, input }) => {
       const { app } = ctx;
-      await requireMayChange(ctx, app, input);
-      if (input.scopes) await requireGrantable(ctx, input.scopes, app.scopes);
-      // Switching an app back on hands its power out again: only to someone who may grant it.
-      if (input.isActive && !app.isActive) {
-        await requireMayHandOut(ctx, { ...app, scopes: input.scopes ?? app.scopes });
-      }
+      const allow = async (current: OAuthApp) => {
+        await requireMayChange(ctx, current, input);
+        if (input.scopes) await requireGrantable(ctx, input.scopes, current.scopes);
+        // Switching an app back on hands its power out again: only to someone who may grant it.
+        if (input.isActive && !current.isActive) {
+          await requireMayHandOut(ctx, { ...current, scopes: input.scopes ?? current.scopes });
+        }
+      };
+      await allow(app);
       const updated = await ctx.db.oauthApps.update(
         app.id,
         {
@@ -119,7 +123,7 @@ export const oauthAppsRouter = router({
           isActive: input.isActive,
           isPlatformResourceServer: input.isPlatformResourceServer,
         },
-        holdFor(ctx.standing, 'oauthApps:manage'),
+        { hold: holdFor(ctx.standing, 'oauthApps:manage'), allow },
       );
       return appView(updated);
     }),
@@ -166,11 +170,12 @@ export const oauthAppsRouter = router({
     .output(rotatedSecret)
     .mutation(async ({ ctx, input }) => {
       // A new secret is the app's whole power in new hands: only for someone who may grant it.
-      await requireMayHandOut(ctx, ctx.app);
+      const allow = (current: OAuthApp) => requireMayHandOut(ctx, current);
+      await allow(ctx.app);
       const secret = await newClientSecret(ctx.services.hasher);
       const graceSeconds = input.graceSeconds ?? DEFAULT_GRACE_SECONDS;
-      const hold = holdFor(ctx.standing, 'oauthApps:manage');
-      const until = await ctx.db.oauthApps.rotateSecret(ctx.app.id, secret, graceSeconds, hold);
+      const guard = { hold: holdFor(ctx.standing, 'oauthApps:manage'), allow };
+      const until = await ctx.db.oauthApps.rotateSecret(ctx.app.id, secret, graceSeconds, guard);
       return {
         clientId: ctx.app.clientId,
         clientSecret: secret.plaintext,
