@@ -4,6 +4,10 @@ import typeis from 'type-is';
 import { sendTrpcError } from './respond.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const SETS_THE_COOKIE = 'auth.signIn';
+
+/** The procedures a tRPC request calls: one, or a batch joined by commas. */
+const callsOf = (req: Request) => req.path.replace(/^\//, '').split(',');
 
 /**
  * Whether a request that a cookie authenticates comes from this origin's own pages. A browser
@@ -20,7 +24,7 @@ function sameOrigin(req: Request, origin: string): boolean {
 /**
  * The console's session cookie on `/trpc`: read into `res.locals.sessionCookie` when no
  * `Authorization` header comes first, and refused (403, in tRPC's envelope, before any work)
- * on a state-changing request from anywhere but this origin. Reads (tRPC queries are GETs)
+ * on a state-changing request from anywhere but this origin; so is signing in, which sets it. Reads (tRPC queries are GETs)
  * change nothing, and SameSite=Lax keeps the cookie off other sites' subrequests anyway.
  */
 export function browserSessions(services: Services): RequestHandler {
@@ -28,7 +32,9 @@ export function browserSessions(services: Services): RequestHandler {
   const origin = new URL(services.config.issuerUrl).origin;
   return (req, res, next) => {
     const token = req.headers.authorization ? undefined : cookie.read(req.headers.cookie);
-    if (token && !SAFE_METHODS.has(req.method)) {
+    // Signing in sets the cookie: another site must not sign a browser in (login CSRF) either.
+    const guarded = token !== undefined || callsOf(req).includes(SETS_THE_COOKIE);
+    if (guarded && !SAFE_METHODS.has(req.method)) {
       if (!sameOrigin(req, origin)) return sendTrpcError(res, new ApiError('CROSS_SITE_REQUEST'));
       // By its header, body or not (a mutation without input sends none).
       if (!typeis.is(req.headers['content-type'] ?? '', ['application/json'])) {

@@ -93,6 +93,33 @@ describe('signing in from the console', () => {
     }
   });
 
+  it('cannot be done from another site (login CSRF): no cookie is set', async () => {
+    for (const headers of [
+      { 'content-type': 'application/json', origin: 'https://evil.example' },
+      { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },
+      { 'content-type': 'text/plain', origin },
+    ]) {
+      const answer = await trpc('POST', 'auth.signIn', {
+        headers,
+        body: JSON.stringify({ email: person.email, password: person.password }),
+      });
+      expect([403, 415], JSON.stringify(headers)).toContain(answer.status);
+      expect(answer.headers.get('set-cookie')).toBeNull();
+    }
+  });
+
+  it('ends the browser’s earlier session when it signs in again', async () => {
+    const first = await signIn();
+    const again = await trpc('POST', 'auth.signIn', {
+      ...fromConsole(person),
+      cookie: first.cookie,
+    });
+    expect(again.status).toBe(200);
+    expect((await me(first.cookie)).status).toBe(401);
+    const second = (again.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect((await me(second)).status).toBe(200);
+  });
+
   it('sets no cookie for a wrong password', async () => {
     const answer = await trpc('POST', 'auth.signIn', fromConsole({ ...person, password: 'nope' }));
     expect(answer.status).toBe(401);

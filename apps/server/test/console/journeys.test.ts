@@ -276,6 +276,28 @@ describe('the console', () => {
     await snapshot(page, 'return-account-390');
   });
 
+  it('never sends a person elsewhere after signing in, whatever `next` says', async (context) => {
+    browser ??= await openBrowser(context.skip);
+    const email = uniqueEmail('next');
+    await api(server.url, 'POST', '/auth/register', { body: { email, password: PASSWORD } });
+    const { page } = await newPerson(browser, server);
+    const origin = new URL(server.server.services.config.issuerUrl).origin;
+    for (const next of [
+      '//evil.example/',
+      '/\t/evil.example/',
+      '/\\evil.example/',
+      'https://evil.example/',
+    ]) {
+      await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
+      await signIn(page, email);
+      await page.getByRole('heading', { name: /Welcome/ }).waitFor();
+      expect(new URL(page.url()).origin, next).toBe(origin);
+      expect(new URL(page.url()).pathname, next).toBe('/');
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.getByRole('heading', { name: 'Sign in to Timbrix' }).waitFor();
+    }
+  });
+
   it('signing out everywhere in one browser ends the session in the other', async (context) => {
     browser ??= await openBrowser(context.skip);
     const email = uniqueEmail('everywhere');

@@ -11,7 +11,8 @@ interface SecretDialogProps {
 
 /**
  * A client secret, the one time it is ever shown: nothing keeps it once the dialog closes
- * (it is in this component's state only, never in the query cache or storage).
+ * (the page drops its state and resets the mutation that brought it; no query or storage
+ * ever holds it).
  */
 export function SecretDialog({ clientId, secret, note, onClose }: SecretDialogProps) {
   const [copied, setCopied] = useState(false);

@@ -15,6 +15,7 @@ function useUpdate(done: string) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [saved, setSaved] = useState<string>();
   const update = useMutation({
+    gcTime: 0, // its input may hold passwords
     mutationFn: (input: Update) => api.users.updateMe.mutate(input),
     onSuccess: (me) => {
       queries.setQueryData(ME, me);

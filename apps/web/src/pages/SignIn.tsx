@@ -7,9 +7,16 @@ import { Field } from '../components/Field.js';
 import { type FieldErrors, fieldsOf, validate } from '../forms.js';
 import { ME } from '../session.js';
 
-/** Where to go after signing in: a path of this console only, never another site. */
+/**
+ * Where to go after signing in: a path of this console only, never another site. Browsers
+ * drop tabs and newlines and read `\` as `/` in URLs, so a path with any of them is refused
+ * rather than trusted to stay here.
+ */
 export function safeNext(next: string | null): string {
-  return next?.startsWith('/') && !next.startsWith('//') ? next : '/';
+  const unsafe = [...(next ?? '')].some((c) => c === '\\' || c <= ' ' || c === '\x7f');
+  if (!next?.startsWith('/') || unsafe) return '/';
+  const url = new URL(next, window.location.origin);
+  return url.origin === window.location.origin ? `${url.pathname}${url.search}${url.hash}` : '/';
 }
 
 export function SignIn() {
@@ -19,6 +26,8 @@ export function SignIn() {
   const [errors, setErrors] = useState<FieldErrors>({});
   const signIn = useMutation({
     mutationFn: (input: { email: string; password: string }) => api.auth.signIn.mutate(input),
+    // The password it was called with is kept no longer than the page.
+    gcTime: 0,
     onSuccess: async () => {
       await queries.resetQueries({ queryKey: ME });
       navigate(safeNext(params.get('next')), { replace: true });

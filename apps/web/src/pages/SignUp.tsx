@@ -14,6 +14,7 @@ export function SignUp() {
   const queries = useQueryClient();
   const [errors, setErrors] = useState<FieldErrors>({});
   const signUp = useMutation({
+    gcTime: 0, // its input holds the password
     mutationFn: async (input: { email: string; password: string; name?: string | undefined }) => {
       await api.auth.register.mutate(input);
       await api.auth.signIn.mutate({ email: input.email, password: input.password });

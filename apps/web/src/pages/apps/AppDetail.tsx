@@ -43,6 +43,7 @@ export function AppDetail({ me }: { me: Me }) {
     },
   });
   const rotate = useMutation({
+    gcTime: 0, // its answer holds the secret
     mutationFn: () => api.oauthApps.rotateSecret.mutate({ clientId, graceSeconds: grace }),
     onSuccess: setRotated,
   });
@@ -155,7 +156,10 @@ export function AppDetail({ me }: { me: Me }) {
               ? `The previous secret stops working ${new Date(rotated.previousSecretExpiresAt).toLocaleString()}.`
               : undefined
           }
-          onClose={() => setRotated(undefined)}
+          onClose={() => {
+            setRotated(undefined);
+            rotate.reset();
+          }}
         />
       )}
       {confirmDelete && (

@@ -18,6 +18,7 @@ export function NewApp({ me }: { me: Me }) {
   // The secret lives here and nowhere else: gone when the dialog closes.
   const [created, setCreated] = useState<Created>();
   const create = useMutation({
+    gcTime: 0, // its answer holds the secret
     mutationFn: (input: Parameters<typeof api.oauthApps.create.mutate>[0]) =>
       api.oauthApps.create.mutate(input),
     onSuccess: (app) => {
@@ -71,6 +72,7 @@ export function NewApp({ me }: { me: Me }) {
           secret={created.clientSecret}
           onClose={() => {
             setCreated(undefined);
+            create.reset();
             navigate(`/apps/${created.clientId}`);
           }}
         />

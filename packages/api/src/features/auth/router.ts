@@ -97,6 +97,11 @@ export const authRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { sessions } = ctx.services;
       const userId = await accountSigningIn(ctx, input);
+      // The browser's earlier session, if any, ends: one cookie, one live session.
+      const { principal } = ctx;
+      if (principal.kind === 'session' && principal.via === 'cookie') {
+        await ctx.db.sessions.end(principal.sessionId);
+      }
       const token = await sessions.issue(userId);
       ctx.response.headers['Set-Cookie'] = sessions.cookie.set(token, sessions.ttlSeconds);
       return { userId, expiresIn: sessions.ttlSeconds };
