@@ -21,3 +21,11 @@ export const Failure = ({ error, retry }: { error: unknown; retry?: () => void }
     )}
   </div>
 );
+
+/** What went wrong with a form's or a button's call, if anything did. */
+export const FormError = ({ error }: { error: unknown }) =>
+  error ? (
+    <p className="form-error" role="alert">
+      {messageOf(error)}
+    </p>
+  ) : null;

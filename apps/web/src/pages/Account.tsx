@@ -2,8 +2,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { updateMeInput } from '@timbrix/shared/schemas';
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { api, messageOf } from '../api.js';
+import { api } from '../api.js';
 import { Field } from '../components/Field.js';
+import { FormError } from '../components/Status.js';
 import { type FieldErrors, fieldsOf, validate } from '../forms.js';
 import { ME, type Me } from '../session.js';
 
@@ -56,7 +57,7 @@ export function Account({ me }: { me: Me }) {
       <form onSubmit={name.submit} noValidate className="card" aria-labelledby="name-title">
         <h2 id="name-title">Profile</h2>
         <Field label="Name" name="name" defaultValue={me.name ?? ''} error={name.errors.name} />
-        {name.update.isError && <p className="form-error">{messageOf(name.update.error)}</p>}
+        <FormError error={name.update.error} />
         {name.saved && <p role="status">{name.saved}</p>}
         <button type="submit" disabled={name.update.isPending}>
           Save name
@@ -80,9 +81,7 @@ export function Account({ me }: { me: Me }) {
           hint="At least 8 characters"
           error={password.errors.newPassword}
         />
-        {password.update.isError && (
-          <p className="form-error">{messageOf(password.update.error)}</p>
-        )}
+        <FormError error={password.update.error} />
         {password.saved && <p role="status">{password.saved}</p>}
         <button type="submit" disabled={password.update.isPending}>
           Change password
@@ -92,7 +91,7 @@ export function Account({ me }: { me: Me }) {
       <div className="card">
         <h2>Sessions</h2>
         <p>Signs you out on every device and browser, this one included.</p>
-        {everywhere.isError && <p className="form-error">{messageOf(everywhere.error)}</p>}
+        <FormError error={everywhere.error} />
         <button
           type="button"
           className="danger"

@@ -2,8 +2,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { createOrganizationInput } from '@timbrix/shared/schemas';
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { activeOrganization, api, messageOf } from '../api.js';
+import { activeOrganization, api } from '../api.js';
 import { Field } from '../components/Field.js';
+import { FormError } from '../components/Status.js';
 import { type FieldErrors, fieldsOf, validate } from '../forms.js';
 import { ME } from '../session.js';
 
@@ -40,11 +41,7 @@ export function NewOrganization() {
           error={errors.slug}
         />
         <Field label="Logo URL (optional)" name="logo" type="url" error={errors.logo} />
-        {create.isError && (
-          <p className="form-error" role="alert">
-            {messageOf(create.error)}
-          </p>
-        )}
+        <FormError error={create.error} />
         <button type="submit" disabled={create.isPending}>
           {create.isPending ? 'Creating…' : 'Create organization'}
         </button>

@@ -2,10 +2,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { updateOrganizationInput } from '@timbrix/shared/schemas';
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { activeOrganization, api, messageOf } from '../api.js';
+import { activeOrganization, api } from '../api.js';
 import { Dialog } from '../components/Dialog.js';
 import { Field } from '../components/Field.js';
-import { Failure, Loading } from '../components/Status.js';
+import { Failure, FormError, Loading } from '../components/Status.js';
 import { type FieldErrors, fieldsOf, validate } from '../forms.js';
 import { ME } from '../session.js';
 
@@ -65,7 +65,7 @@ export function Settings({ organizationId }: { organizationId: string }) {
           hint="An https address; leave it empty for no logo"
           error={errors.logo}
         />
-        {update.isError && <p className="form-error">{messageOf(update.error)}</p>}
+        <FormError error={update.error} />
         {update.isSuccess && <p role="status">Saved.</p>}
         <button type="submit" disabled={update.isPending}>
           Save
@@ -87,7 +87,7 @@ export function Settings({ organizationId }: { organizationId: string }) {
             onChange={(event) => setTyped(event.currentTarget.value)}
             autoComplete="off"
           />
-          {remove.isError && <p className="form-error">{messageOf(remove.error)}</p>}
+          <FormError error={remove.error} />
           <div className="actions">
             <button
               type="button"

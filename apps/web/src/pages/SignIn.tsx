@@ -2,8 +2,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { loginInput } from '@timbrix/shared/schemas';
 import { type FormEvent, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { api, messageOf } from '../api.js';
+import { api } from '../api.js';
 import { Field } from '../components/Field.js';
+import { FormError } from '../components/Status.js';
 import { type FieldErrors, fieldsOf, validate } from '../forms.js';
 import { ME } from '../session.js';
 
@@ -53,11 +54,7 @@ export function SignIn() {
           autoComplete="current-password"
           error={errors.password}
         />
-        {signIn.isError && (
-          <p className="form-error" role="alert">
-            {messageOf(signIn.error)}
-          </p>
-        )}
+        <FormError error={signIn.error} />
         <button type="submit" disabled={signIn.isPending}>
           {signIn.isPending ? 'Signing in…' : 'Sign in'}
         </button>

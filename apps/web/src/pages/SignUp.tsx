@@ -2,8 +2,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { registerInput } from '@timbrix/shared/schemas';
 import { type FormEvent, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { api, messageOf } from '../api.js';
+import { api } from '../api.js';
 import { Field } from '../components/Field.js';
+import { FormError } from '../components/Status.js';
 import { type FieldErrors, fieldsOf, validate } from '../forms.js';
 import { ME } from '../session.js';
 import { safeNext } from './SignIn.js';
@@ -46,11 +47,7 @@ export function SignUp() {
           hint="At least 8 characters"
           error={errors.password}
         />
-        {signUp.isError && (
-          <p className="form-error" role="alert">
-            {messageOf(signUp.error)}
-          </p>
-        )}
+        <FormError error={signUp.error} />
         <button type="submit" disabled={signUp.isPending}>
           {signUp.isPending ? 'Creating your account…' : 'Create account'}
         </button>

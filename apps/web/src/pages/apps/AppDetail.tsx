@@ -2,11 +2,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { updateOAuthAppInput } from '@timbrix/shared/schemas';
 import { type FormEvent, useId, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { api, messageOf } from '../../api.js';
+import { api } from '../../api.js';
 import { Dialog } from '../../components/Dialog.js';
 import { Field } from '../../components/Field.js';
 import { SecretDialog } from '../../components/SecretDialog.js';
-import { Failure, Loading } from '../../components/Status.js';
+import { Failure, FormError, Loading } from '../../components/Status.js';
 import { type FieldErrors, validate } from '../../forms.js';
 import type { Me } from '../../session.js';
 import { AppTokens } from './AppTokens.js';
@@ -101,7 +101,7 @@ export function AppDetail({ me }: { me: Me }) {
           chosen={current.scopes}
           error={errors.scopes}
         />
-        {update.isError && <p className="form-error">{messageOf(update.error)}</p>}
+        <FormError error={update.error} />
         {update.isSuccess && <p role="status">Saved.</p>}
         <div className="actions">
           <button type="submit" disabled={update.isPending}>
@@ -131,7 +131,7 @@ export function AppDetail({ me }: { me: Me }) {
             ))}
           </select>
         </div>
-        {rotate.isError && <p className="form-error">{messageOf(rotate.error)}</p>}
+        <FormError error={rotate.error} />
         <button type="button" onClick={() => rotate.mutate()} disabled={rotate.isPending}>
           Rotate the secret
         </button>
@@ -165,7 +165,7 @@ export function AppDetail({ me }: { me: Me }) {
       {confirmDelete && (
         <Dialog title={`Delete ${current.name}?`} onClose={() => setConfirmDelete(false)}>
           <p>Its secrets and tokens stop working at once. This cannot be undone.</p>
-          {remove.isError && <p className="form-error">{messageOf(remove.error)}</p>}
+          <FormError error={remove.error} />
           <div className="actions">
             <button type="button" className="danger" onClick={() => remove.mutate()}>
               Delete the app

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../../api.js';
 import { Empty, Failure, Loading } from '../../components/Status.js';
+import { Table } from '../../components/Table.js';
 
 /** The organization's OAuth apps, newest first. */
 export function AppList({ organizationId }: { organizationId: string }) {
@@ -25,36 +26,24 @@ export function AppList({ organizationId }: { organizationId: string }) {
         </Empty>
       )}
       {apps.data && apps.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Client ID</th>
-                <th scope="col">Scopes</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {apps.data.map((app) => (
-                <tr key={app.clientId}>
-                  <td>
-                    <Link to={`/apps/${app.clientId}`}>{app.name}</Link>
-                  </td>
-                  <td>
-                    <code>{app.clientId}</code>
-                  </td>
-                  <td>{app.scopes.join(', ')}</td>
-                  <td>
-                    <span className={app.isActive ? 'badge' : 'badge off'}>
-                      {app.isActive ? 'Active' : 'Deactivated'}
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={['Name', 'Client ID', 'Scopes', 'Status']}>
+          {apps.data.map((app) => (
+            <tr key={app.clientId}>
+              <td>
+                <Link to={`/apps/${app.clientId}`}>{app.name}</Link>
+              </td>
+              <td>
+                <code>{app.clientId}</code>
+              </td>
+              <td>{app.scopes.join(', ')}</td>
+              <td>
+                <span className={app.isActive ? 'badge' : 'badge off'}>
+                  {app.isActive ? 'Active' : 'Deactivated'}
+                </span>
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
     </section>
   );

@@ -2,9 +2,10 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { createOAuthAppInput, redirectUriSchema } from '@timbrix/shared/schemas';
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { api, messageOf } from '../../api.js';
+import { api } from '../../api.js';
 import { Field } from '../../components/Field.js';
 import { SecretDialog } from '../../components/SecretDialog.js';
+import { FormError } from '../../components/Status.js';
 import { type FieldErrors, validate } from '../../forms.js';
 import type { Me } from '../../session.js';
 import { appFormValues, ScopeChoice } from './ScopeChoice.js';
@@ -57,11 +58,7 @@ export function NewApp({ me }: { me: Me }) {
           onChange={(event) => errors.redirectUri && checkRedirect(event.currentTarget.value)}
         />
         <ScopeChoice platformAdmin={me.isPlatformAdmin} error={errors.scopes} />
-        {create.isError && (
-          <p className="form-error" role="alert">
-            {messageOf(create.error)}
-          </p>
-        )}
+        <FormError error={create.error} />
         <button type="submit" disabled={create.isPending}>
           {create.isPending ? 'Registering…' : 'Register app'}
         </button>

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useSearchParams } from 'react-router';
-import { activeOrganization, api, messageOf } from '../../api.js';
+import { activeOrganization, api } from '../../api.js';
+import { FormError } from '../../components/Status.js';
 import { ME, type Me } from '../../session.js';
 
 /** An invitation's link, opened by the person it was sent to (signed in first). */
@@ -25,11 +26,7 @@ export function AcceptInvitation({ me }: { me: Me }) {
           You were invited to an organization on Timbrix. You are signed in as{' '}
           <strong>{me.email}</strong>; the invitation must be for this address.
         </p>
-        {accept.isError && (
-          <p className="form-error" role="alert">
-            {messageOf(accept.error)}
-          </p>
-        )}
+        <FormError error={accept.error} />
         <button type="button" onClick={() => accept.mutate()} disabled={!token || accept.isPending}>
           Accept the invitation
         </button>

@@ -1,9 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createInviteInput } from '@timbrix/shared/schemas';
 import { type FormEvent, useId, useState } from 'react';
-import { api, messageOf } from '../../api.js';
+import { api } from '../../api.js';
 import { Field } from '../../components/Field.js';
-import { Failure, Loading } from '../../components/Status.js';
+import { Failure, FormError, Loading } from '../../components/Status.js';
 import { type FieldErrors, fieldsOf, validate } from '../../forms.js';
 
 /** Inviting people, and the invitations still waiting for an answer. */
@@ -54,7 +54,7 @@ export function Invitations({ organizationId }: { organizationId: string }) {
             <option value="admin">admin: also manages members and apps</option>
           </select>
         </div>
-        {invite.isError && <p className="form-error">{messageOf(invite.error)}</p>}
+        <FormError error={invite.error} />
         {link && (
           <div className="warning" role="status">
             <p>Send this link to the person you invited; it is shown only now:</p>
@@ -71,7 +71,7 @@ export function Invitations({ organizationId }: { organizationId: string }) {
         {pending.isPending && <Loading what="the invitations" />}
         {pending.isError && <Failure error={pending.error} retry={() => pending.refetch()} />}
         {pending.data?.length === 0 && <p>No invitation is waiting for an answer.</p>}
-        {cancel.isError && <p className="form-error">{messageOf(cancel.error)}</p>}
+        <FormError error={cancel.error} />
         {pending.data && pending.data.length > 0 && (
           <ul className="plain-list">
             {pending.data.map((invitation) => (

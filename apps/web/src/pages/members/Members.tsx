@@ -2,9 +2,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { can } from '@timbrix/shared/authorization';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { activeOrganization, api, messageOf } from '../../api.js';
+import { activeOrganization, api } from '../../api.js';
 import { Dialog } from '../../components/Dialog.js';
-import { Failure, Loading } from '../../components/Status.js';
+import { Failure, FormError, Loading } from '../../components/Status.js';
+import { Table } from '../../components/Table.js';
 import { ME, type Me } from '../../session.js';
 import { Invitations } from './Invitations.js';
 
@@ -53,69 +54,46 @@ export function Members({ me, organization }: { me: Me; organization: Organizati
       <h1>Members of {organization.name}</h1>
       {members.isPending && <Loading what="the members" />}
       {members.isError && <Failure error={members.error} retry={() => members.refetch()} />}
-      {(changeRole.isError || remove.isError) && (
-        <p className="form-error" role="alert">
-          {messageOf(changeRole.error ?? remove.error)}
-        </p>
-      )}
+      <FormError error={changeRole.error ?? remove.error} />
       {members.data && (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Role</th>
-                <th scope="col">Joined</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {members.data.map((member) => (
-                <tr key={member.id}>
-                  <td>
-                    {member.user.name ?? member.user.email}
-                    <br />
-                    <small>{member.user.email}</small>
-                  </td>
-                  <td>
-                    {mayChange(member) ? (
-                      <select
-                        aria-label={`Role of ${member.user.email}`}
-                        value={member.role}
-                        onChange={(e) =>
-                          changeRole.mutate({
-                            memberId: member.id,
-                            role: e.target.value as 'admin' | 'member',
-                          })
-                        }
-                      >
-                        <option value="admin">admin</option>
-                        <option value="member">member</option>
-                      </select>
-                    ) : (
-                      member.role
-                    )}
-                  </td>
-                  <td>{new Date(member.joinedAt).toLocaleDateString()}</td>
-                  <td>
-                    {(mayChange(member) ||
-                      (member.user.id === me.id && member.role !== 'owner')) && (
-                      <button
-                        type="button"
-                        className="secondary"
-                        onClick={() => setRemoving(member)}
-                      >
-                        {member.user.id === me.id ? 'Leave' : 'Remove'}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={['Person', 'Role', 'Joined', { hidden: 'Actions' }]}>
+          {members.data.map((member) => (
+            <tr key={member.id}>
+              <td>
+                {member.user.name ?? member.user.email}
+                <br />
+                <small>{member.user.email}</small>
+              </td>
+              <td>
+                {mayChange(member) ? (
+                  <select
+                    aria-label={`Role of ${member.user.email}`}
+                    value={member.role}
+                    onChange={(e) =>
+                      changeRole.mutate({
+                        memberId: member.id,
+                        role: e.target.value as 'admin' | 'member',
+                      })
+                    }
+                  >
+                    <option value="admin">admin</option>
+                    <option value="member">member</option>
+                  </select>
+                ) : (
+                  member.role
+                )}
+              </td>
+              <td>{new Date(member.joinedAt).toLocaleDateString()}</td>
+              <td>
+                {(mayChange(member) || (member.user.id === me.id && member.role !== 'owner')) && (
+                  <button type="button" className="secondary" onClick={() => setRemoving(member)}>
+                    {member.user.id === me.id ? 'Leave' : 'Remove'}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
       {manages && <Invitations organizationId={organizationId} />}
       {removing && (
