@@ -94,11 +94,12 @@ describe('signing in from the console', () => {
   });
 
   it('cannot be done from another site (login CSRF): no cookie is set', async () => {
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       { 'content-type': 'application/json', origin: 'https://evil.example' },
       { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },
       { 'content-type': 'text/plain', origin },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const answer = await trpc('POST', 'auth.signIn', {
         headers,
         body: JSON.stringify({ email: person.email, password: person.password }),
