@@ -16,7 +16,7 @@ import { Overview } from './pages/Overview.js';
 import { Settings } from './pages/Settings.js';
 import { SignIn } from './pages/SignIn.js';
 import { SignUp } from './pages/SignUp.js';
-import { currentOrganization, ME, type Me, RequireSignIn } from './session.js';
+import { currentOrganization, ME, type Me, type MyOrganization, RequireSignIn } from './session.js';
 import './styles.css';
 
 /**
@@ -44,9 +44,7 @@ const signedIn = (page: (me: Me) => ReactNode) => (
 );
 
 /** A page of the organization the person works in; none yet sends them to the overview. */
-const inOrganization = (
-  page: (organization: NonNullable<ReturnType<typeof currentOrganization>>, me: Me) => ReactNode,
-) =>
+const inOrganization = (page: (organization: MyOrganization, me: Me) => ReactNode) =>
   signedIn((me) => {
     const organization = currentOrganization(me);
     return organization ? page(organization, me) : <Navigate to="/" replace />;

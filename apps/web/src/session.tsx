@@ -10,6 +10,8 @@ export const ME = ['users.me'] as const;
 export const useMe = () => useQuery({ queryKey: ME, queryFn: () => api.users.me.query() });
 
 export type Me = NonNullable<ReturnType<typeof useMe>['data']>;
+/** One of the person's organizations, with their role in it. */
+export type MyOrganization = Me['organizations'][number];
 
 /** The organization the person works in: the one chosen, if still theirs, else the first. */
 export function currentOrganization(me: Me) {

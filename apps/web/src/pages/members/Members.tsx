@@ -6,14 +6,13 @@ import { activeOrganization, api } from '../../api.js';
 import { Dialog } from '../../components/Dialog.js';
 import { Failure, FormError, Loading } from '../../components/Status.js';
 import { Table } from '../../components/Table.js';
-import { ME, type Me } from '../../session.js';
+import { ME, type Me, type MyOrganization } from '../../session.js';
 import { Invitations } from './Invitations.js';
 
-type Organization = Me['organizations'][number];
 type Member = Awaited<ReturnType<typeof api.members.list.query>>[number];
 
 /** The organization's people: everyone sees them; owners and admins manage them. */
-export function Members({ me, organization }: { me: Me; organization: Organization }) {
+export function Members({ me, organization }: { me: Me; organization: MyOrganization }) {
   const queries = useQueryClient();
   const navigate = useNavigate();
   const organizationId = organization.id;
