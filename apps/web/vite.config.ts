@@ -1,8 +1,8 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
-/** The API the dev server forwards to (`pnpm dev` runs the server on 3001 beside it). */
-const api = process.env.VITE_API_ORIGIN ?? 'http://localhost:3001';
+/** The API the dev server forwards to: `pnpm dev` runs the server beside it, on PORT. */
+const api = `http://localhost:${process.env.PORT ?? 3001}`;
 
 export default defineConfig({
   plugins: [react()],
