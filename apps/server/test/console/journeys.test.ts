@@ -189,6 +189,14 @@ describe('the console', () => {
     await owner.page
       .getByRole('combobox', { name: `Role of ${inviteeEmail}` })
       .selectOption('admin');
+    // Nothing changes until it is saved (a keyboard moving through the choices changes none).
+    expect(
+      await server.sql(
+        'select 1 from memberships where role = $1 and user_id = (select id from users where email = $2)',
+        ['admin', inviteeEmail],
+      ),
+    ).toEqual([]);
+    await owner.page.getByRole('button', { name: 'Save role' }).click();
     await expect
       .poll(
         async () =>

@@ -65,19 +65,11 @@ export function Members({ me, organization }: { me: Me; organization: MyOrganiza
               </td>
               <td>
                 {mayChange(member) ? (
-                  <select
-                    aria-label={`Role of ${member.user.email}`}
-                    value={member.role}
-                    onChange={(e) =>
-                      changeRole.mutate({
-                        memberId: member.id,
-                        role: e.target.value as 'admin' | 'member',
-                      })
-                    }
-                  >
-                    <option value="admin">admin</option>
-                    <option value="member">member</option>
-                  </select>
+                  <RoleChoice
+                    member={member}
+                    saving={changeRole.isPending}
+                    onSave={(role) => changeRole.mutate({ memberId: member.id, role })}
+                  />
                 ) : (
                   member.role
                 )}
@@ -118,5 +110,37 @@ export function Members({ me, organization }: { me: Me; organization: MyOrganiza
         </Dialog>
       )}
     </section>
+  );
+}
+
+type InvitableRole = 'admin' | 'member';
+
+/**
+ * A member's role, changed only when saved: a select that acted on every change would change
+ * the role at each arrow key of someone moving through it by keyboard.
+ */
+function RoleChoice(props: {
+  member: Member;
+  saving: boolean;
+  onSave: (role: InvitableRole) => void;
+}) {
+  const { member, saving, onSave } = props;
+  const [role, setRole] = useState(member.role as InvitableRole);
+  return (
+    <span className="role-choice">
+      <select
+        aria-label={`Role of ${member.user.email}`}
+        value={role}
+        onChange={(event) => setRole(event.target.value as InvitableRole)}
+      >
+        <option value="admin">admin</option>
+        <option value="member">member</option>
+      </select>
+      {role !== member.role && (
+        <button type="button" disabled={saving} onClick={() => onSave(role)}>
+          Save role
+        </button>
+      )}
+    </span>
   );
 }
