@@ -2,8 +2,8 @@
  * `pnpm bench`: the production build of Timbrix against a minimal reference server doing the
  * same irreducible work, on one database, interleaved A, B, A, B. Prints a table and writes
  * bench/results/latest.json. Any non-2xx answer fails the run. Settings: see settings.ts;
- * DATABASE_URL (else an embedded PostgreSQL); BENCH_PROFILE=1 for CPU profiles of the two
- * slowest paths into bench/results/profiles.
+ * DATABASE_URL (else an embedded PostgreSQL); BENCH_PROFILE=1 for CPU profiles of the create
+ * paths (REST and tRPC) and the token path into bench/results/profiles.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -83,7 +83,9 @@ async function main() {
     let profiles: string[] = [];
     if (settings.profile) {
       await rm(join(paths.results, 'profiles'), { recursive: true, force: true });
-      for (const name of ['create app (REST)', 'token (100 clients)'].filter(chosen)) {
+      for (const name of ['create app (REST)', 'create app (tRPC)', 'token (100 clients)'].filter(
+        chosen,
+      )) {
         const profiled = await startProject({ ...shared, ...issuer }, true);
         const scenario = scenarios(data).find((s) => s.name === name)!;
         await load(profiled.url, scenario.project, settings.duration);
