@@ -1,6 +1,15 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { addMember, api, signUp, tenant, useTestServer } from '../harness/index.js';
+import {
+  type ApiResponse,
+  accessToken,
+  addMember,
+  api,
+  introspect,
+  signUp,
+  tenant,
+  useTestServer,
+} from '../harness/index.js';
 
 /**
  * The policy on an app's changes is judged on the app as its row lock finds it: an admin's
@@ -59,5 +68,70 @@ describe('an admin’s change racing a platform administrator’s', () => {
     );
     // No second secret, and the app stays off: nothing of its power changed hands.
     expect(row).toEqual({ n: 1, active: !('isActive' in body) });
+  });
+});
+
+describe('an admin removed while taking something away', () => {
+  /** Removes `admin` inside a transaction that holds their membership while `request` waits. */
+  async function removedWhile(admin: { id: string }, request: () => Promise<ApiResponse>) {
+    const lock = new pg.Client({ connectionString: server().database.url });
+    await lock.connect();
+    try {
+      await lock.query('begin');
+      await lock.query('select 1 from memberships where user_id = $1 for update', [admin.id]);
+      const answer = request();
+      const waits = `select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%for share%'`;
+      await expect.poll(async () => (await server().sql(waits)).length).toBe(1);
+      await lock.query('delete from memberships where user_id = $1', [admin.id]);
+      await lock.query('commit');
+      return await answer;
+    } finally {
+      await lock.end();
+    }
+  }
+
+  it('deletes no app, cancels no invitation and revokes no token after the removal', async () => {
+    const org = await tenant(server().url);
+    const admin = await signUp(server().url);
+    await addMember(server().url, org.owner.token, org.organizationId, admin, 'admin');
+    const app = await org.createApp(['read:user']);
+    const token = await accessToken(server().url, app);
+    const tokenId = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).jti;
+    const invitation = await api(
+      server().url,
+      'POST',
+      `/organizations/${org.organizationId}/members/invite`,
+      { token: org.owner.token, body: { email: 'later@example.com', role: 'member' } },
+    );
+
+    const attempts: [string, string][] = [
+      ['DELETE', `/oauth/apps/${app.clientId}`],
+      ['DELETE', `/organizations/${org.organizationId}/invitations/${invitation.body.id}`],
+      ['DELETE', `/oauth/token/${tokenId}`],
+    ];
+    for (const [method, path] of attempts) {
+      // Each round removes the admin anew (added back in between).
+      if (
+        (await server().sql('select 1 from memberships where user_id = $1', [admin.id])).length ===
+        0
+      ) {
+        await addMember(server().url, org.owner.token, org.organizationId, admin, 'admin');
+      }
+      const answer = await removedWhile(admin, () =>
+        api(server().url, method, path, { token: admin.token }),
+      );
+      expect(answer.status, path).toBe(403);
+    }
+    // All still there: the app, its live token, the invitation.
+    expect((await introspect(server().url, app, token)).body.active).toBe(true);
+    const pending = await api(
+      server().url,
+      'GET',
+      `/organizations/${org.organizationId}/invitations`,
+      {
+        token: org.owner.token,
+      },
+    );
+    expect(pending.body.map((i: { id: string }) => i.id)).toContain(invitation.body.id);
   });
 });

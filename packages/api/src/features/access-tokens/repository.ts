@@ -1,5 +1,6 @@
 import type { Scope } from '@timbrix/shared/scopes';
 import { Repository } from '../../db/repository.js';
+import { holdStanding, type StandingHold } from '../memberships/repository.js';
 import { AccessToken } from './entity.js';
 
 export interface NewTokenRow {
@@ -139,8 +140,12 @@ export class AccessTokenRepository extends Repository {
     return this.em.findOne(AccessToken, id, { populate: ['app'] });
   }
 
-  async revoke(id: string): Promise<void> {
-    await this.em.nativeUpdate(AccessToken, { id, revokedAt: null }, { revokedAt: new Date() });
+  /** Revokes token `id`, while the revoking person's standing holds. */
+  revoke(id: string, hold: StandingHold | null): Promise<void> {
+    return this.em.transactional(async (em) => {
+      await holdStanding(em, hold);
+      await em.nativeUpdate(AccessToken, { id, revokedAt: null }, { revokedAt: new Date() });
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { accessTokenSummary, appByIdInput, revokeTokenInput } from '@timbrix/shared/schemas';
 import { z } from 'zod';
+import { holdFor } from '../../standing.js';
 import {
   AUTHED_ERRORS,
   authedProcedure,
@@ -65,10 +66,15 @@ export const tokensRouter = router({
     .output(z.void())
     .mutation(async ({ ctx, input }) => {
       const token = await ctx.db.accessTokens.withApp(input.tokenId);
-      await requireStandingOver(ctx, token?.app.organization.id, 'oauthApps:manage', {
-        notFound: 'TOKEN_NOT_FOUND',
-        forbidden: 'ONLY_ADMINS_MANAGE_APPS',
-      });
-      await ctx.db.accessTokens.revoke(input.tokenId);
+      const standing = await requireStandingOver(
+        ctx,
+        token?.app.organization.id,
+        'oauthApps:manage',
+        {
+          notFound: 'TOKEN_NOT_FOUND',
+          forbidden: 'ONLY_ADMINS_MANAGE_APPS',
+        },
+      );
+      await ctx.db.accessTokens.revoke(input.tokenId, holdFor(standing, 'oauthApps:manage'));
     }),
 });

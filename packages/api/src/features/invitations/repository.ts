@@ -64,12 +64,15 @@ export class InvitationRepository extends Repository {
   }
 
   /** Cancels a pending invitation of the organization; whether there was one. */
-  async cancel(organizationId: string, id: string): Promise<boolean> {
-    const deleted = await this.em.nativeDelete(Invitation, {
-      id,
-      organization: organizationId,
-      acceptedAt: null,
+  cancel(organizationId: string, id: string, hold: StandingHold | null): Promise<boolean> {
+    return this.em.transactional(async (em) => {
+      await holdStanding(em, hold);
+      const deleted = await em.nativeDelete(Invitation, {
+        id,
+        organization: organizationId,
+        acceptedAt: null,
+      });
+      return deleted > 0;
     });
-    return deleted > 0;
   }
 }

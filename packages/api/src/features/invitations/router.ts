@@ -138,7 +138,9 @@ export const invitationsRouter = router({
     .input(invitationIdInput)
     .output(z.void())
     .mutation(async ({ ctx, input }) => {
-      if (!(await ctx.db.invitations.cancel(ctx.standing.organizationId, input.invitationId))) {
+      const { organizationId } = ctx.standing;
+      const hold = holdFor(ctx.standing, 'members:manage');
+      if (!(await ctx.db.invitations.cancel(organizationId, input.invitationId, hold))) {
         throw new ApiError('INVITATION_NOT_FOUND');
       }
     }),

@@ -143,8 +143,11 @@ export class OAuthAppRepository extends Repository {
   }
 
   /** Deletes the app; its secrets and token rows go with it (on delete cascade). */
-  async delete(appId: string): Promise<void> {
-    await this.em.nativeDelete(OAuthApp, { id: appId });
+  delete(appId: string, hold: StandingHold | null): Promise<void> {
+    return this.em.transactional(async (em) => {
+      await holdStanding(em, hold);
+      await em.nativeDelete(OAuthApp, { id: appId });
+    });
   }
 
   /**
