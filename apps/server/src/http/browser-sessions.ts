@@ -2,12 +2,10 @@ import { ApiError, type Services } from '@timbrix/api';
 import type { Request, RequestHandler } from 'express';
 import typeis from 'type-is';
 import { sendTrpcError } from './respond.js';
+import { callsOf } from './trpc-requests.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const SETS_THE_COOKIE = 'auth.signIn';
-
-/** The procedures a tRPC request calls: one, or a batch joined by commas. */
-const callsOf = (req: Request) => req.path.replace(/^\//, '').split(',');
 
 /**
  * Whether a request that a cookie authenticates comes from this origin's own pages. A browser

@@ -11,11 +11,16 @@ function wantsStream(req: Request): boolean {
     .some((type) => type.trim().toLowerCase() === 'application/jsonl');
 }
 
-function callsIn(path: string): number {
+/**
+ * The procedures a /trpc request calls, as tRPC reads them: its path percent-decoded, then
+ * split at the commas of a batch (`auth%2EsignIn` is `auth.signIn`).
+ */
+export function callsOf(req: Request): string[] {
+  const path = req.path.replace(/^\//, '');
   try {
-    return decodeURIComponent(path.replace(/^\//, '')).split(',').length;
+    return decodeURIComponent(path).split(',');
   } catch {
-    return 1; // tRPC answers a malformed path itself
+    return [path]; // tRPC answers a malformed path itself
   }
 }
 
@@ -33,7 +38,7 @@ export function trpcRequests(maxCalls: number): RequestHandler {
       return sendTrpcError(res, new ApiError('INVALID_REQUEST', { message }));
     }
     if (req.query.batch === '1') {
-      const calls = callsIn(req.path);
+      const calls = callsOf(req).length;
       if (calls > maxCalls) {
         const message = `A batch may carry at most ${maxCalls} calls, this one has ${calls}: send fewer at once (httpBatchLink's maxItems)`;
         return sendTrpcError(res, new ApiError('INVALID_REQUEST', { message }));

@@ -99,8 +99,13 @@ describe('signing in from the console', () => {
       { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },
       { 'content-type': 'text/plain', origin },
     ];
-    for (const headers of attempts) {
-      const answer = await trpc('POST', 'auth.signIn', {
+    // tRPC decodes the path: a name spelled in percent-escapes is the same procedure.
+    for (const [procedure, headers] of [
+      ...attempts.map((headers) => ['auth.signIn', headers] as const),
+      ['auth%2EsignIn', attempts[0]!] as const,
+      ['auth.sign%49n', attempts[1]!] as const,
+    ]) {
+      const answer = await trpc('POST', procedure, {
         headers,
         body: JSON.stringify({ email: person.email, password: person.password }),
       });
