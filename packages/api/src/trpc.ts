@@ -88,6 +88,16 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { principal } });
 });
 
+/** Why the authorization table refuses `caller` `action` with `role` (null: it does not). */
+function refusalFor(caller: Caller, action: Action, role: Standing['role'] | undefined) {
+  const scopes = caller.kind === 'token' ? caller.scopes : [];
+  return refusal(action, { credential: credentialOf(caller), role, scopes });
+}
+
+/** Whether the authorization table lets `caller` do `action` with `role`. */
+export const allows = (caller: Caller, action: Action, role: Standing['role'] | undefined) =>
+  refusalFor(caller, action, role) === null;
+
 /**
  * Refuses `caller` unless the authorization table lets its credential, its `role` in the
  * organization concerned and its scopes do `action`; `forbidden` is the error for the role.
@@ -98,8 +108,7 @@ export function requireAllowed(
   role: Standing['role'] | undefined,
   forbidden: ErrorCode,
 ) {
-  const scopes = caller.kind === 'token' ? caller.scopes : [];
-  switch (refusal(action, { credential: credentialOf(caller), role, scopes })) {
+  switch (refusalFor(caller, action, role)) {
     case null:
       return;
     case 'credential':

@@ -1,9 +1,8 @@
-import { refusal } from '@timbrix/shared/authorization';
 import type { Role } from '@timbrix/shared/roles';
-import { type Caller, credentialOf, personOf } from '../../context.js';
+import { type Caller, personOf } from '../../context.js';
 import { ApiError } from '../../errors/codes.js';
 import type { Standing } from '../../standing.js';
-import { requireAllowed } from '../../trpc.js';
+import { allows, requireAllowed } from '../../trpc.js';
 import type { LockedMembership, MembershipChange } from './repository.js';
 
 /**
@@ -51,9 +50,6 @@ export const removal =
  * access token with neither scope), so that the check order stays 401, 403, then 400.
  */
 export function requireMayRemoveSomeone(caller: Caller, standing: Standing) {
-  const credential = credentialOf(caller);
-  const scopes = caller.kind === 'token' ? caller.scopes : [];
-  const asked = { credential, role: standing.role, scopes };
-  if (refusal('members:leave', asked) === null) return;
+  if (allows(caller, 'members:leave', standing.role)) return;
   requireAllowed(caller, 'members:manage', standing.role, 'ONLY_ADMINS_MANAGE_MEMBERS');
 }
