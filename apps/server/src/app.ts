@@ -92,7 +92,12 @@ export function createApp(services: Services): express.Express {
   );
 
   mountApi(app, services);
-  app.use(consolePages({ configured: services.config.consoleDir, beside: CONSOLE_BESIDE }, logger));
+  const pages = consolePages(
+    { configured: services.config.consoleDir, beside: CONSOLE_BESIDE },
+    logger,
+  );
+  // Express 5 refuses an empty list: an unbuilt console mounts nothing.
+  if (pages.length > 0) app.use(pages);
 
   app.use((_req, res) => sendError(res, new ApiError('NO_SUCH_ROUTE')));
   app.use(((error, _req, res, _next) => {

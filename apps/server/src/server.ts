@@ -60,9 +60,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
     app = createApp(services);
     const pruning = setInterval(() => {
-      const { accessTokens, sessions } = services.db;
+      const { accessTokens, authorizations, sessions } = services.db;
       Promise.all([
         accessTokens.pruneExpired(),
+        authorizations.pruneExpired(),
         sessions.pruneExpired(),
         services.limits.prune(),
       ]).catch((error) => logger.warn({ err: error }, 'pruning expired rows failed'));

@@ -1,5 +1,6 @@
 import { tokensRouter } from './features/access-tokens/router.js';
 import { authRouter } from './features/auth/router.js';
+import { authorizationsRouter } from './features/authorizations/router.js';
 import { invitationsRouter } from './features/invitations/router.js';
 import { membersRouter } from './features/memberships/router.js';
 import { oauthAppsRouter } from './features/oauth-apps/router.js';
@@ -15,6 +16,7 @@ export const appRouter = router({
   invitations: invitationsRouter,
   oauthApps: oauthAppsRouter,
   tokens: tokensRouter,
+  authorizations: authorizationsRouter,
 });
 
 /** The API's type, for typed clients (`@timbrix/client`). */

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { type Repositories, repositories } from './db/repositories.js';
 import { Statements } from './db/statements.js';
 import { AccessTokens } from './features/access-tokens/service.js';
+import { PersonAuthorizations } from './features/authorizations/service.js';
 import { ClientAuthenticator } from './features/oauth-apps/client-auth.js';
 import { SigningKeyRepository } from './keys/repository.js';
 import { SigningKeys } from './keys/signing-keys.js';
@@ -26,6 +27,8 @@ export interface Services {
   sessions: Sessions;
   clients: ClientAuthenticator;
   tokens: AccessTokens;
+  /** People's authorizations of apps: consent, codes, refresh tokens. */
+  authorizations: PersonAuthorizations;
   limits: RateLimiter;
   logger: Logger;
 }
@@ -62,6 +65,12 @@ export async function createServices({ config, orm, keyEncryptionKey, logger }: 
     : config.redisUrl
       ? new RedisCounterStore(config.redisUrl)
       : new PostgresCounterStore(sql);
+  const tokens = new AccessTokens(
+    db.accessTokens,
+    keys,
+    config.issuerUrl,
+    config.accessTokenTtlSeconds,
+  );
   const services: Services = {
     config,
     orm,
@@ -71,7 +80,13 @@ export async function createServices({ config, orm, keyEncryptionKey, logger }: 
     hasher,
     sessions: new Sessions(db.sessions, keys, config.issuerUrl, config.sessionTtlSeconds),
     clients: new ClientAuthenticator(db.oauthApps, hasher, config.clientSecretCache),
-    tokens: new AccessTokens(db.accessTokens, keys, config.issuerUrl, config.accessTokenTtlSeconds),
+    tokens,
+    authorizations: new PersonAuthorizations(db.authorizations, tokens, logger, {
+      issuer: config.issuerUrl,
+      codeTtlSeconds: config.authorizationCodeTtlSeconds,
+      requestTtlSeconds: config.authorizationRequestTtlSeconds,
+      refreshTtlSeconds: config.refreshTokenTtlSeconds,
+    }),
     limits: new RateLimiter(counters, config.rateLimits.rules),
     logger,
   };

@@ -62,6 +62,17 @@ export const ACTIONS = {
     credentials: A_SESSION,
     scopes: [],
   },
+  'authorizations:read': {
+    summary: 'List the apps one has authorized to act for one',
+    credentials: A_PERSON,
+    scopes: ['read:user'],
+  },
+  'authorizations:manage': {
+    summary:
+      'Approve or deny an app’s authorization request (the console’s cookie only); revoke an app’s authorization',
+    credentials: A_SESSION,
+    scopes: [],
+  },
   'organizations:create': {
     summary: 'Create an organization (and become its owner)',
     credentials: A_SESSION,

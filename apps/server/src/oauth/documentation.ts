@@ -23,7 +23,10 @@ export const CLIENT_AUTH = [{ clientBasic: [] }, {}];
 
 /** What every form endpoint can answer with besides success. */
 export const RFC_ERRORS = {
-  400: json('invalid_request, invalid_scope or unsupported_grant_type', oauthErrorBody),
+  400: json(
+    'invalid_request, invalid_grant, invalid_scope or unsupported_grant_type',
+    oauthErrorBody,
+  ),
   401: json('invalid_client: unknown client, wrong secret or deactivated app', oauthErrorBody),
   413: json('invalid_request: the body is over 64 KiB, or has too many parameters', oauthErrorBody),
   415: json(

@@ -74,6 +74,15 @@ export function form(req: Request): Form {
   return body;
 }
 
+/** A parameter the request cannot do without. */
+export function requiredParameter(params: Form, name: string, why = 'required'): string {
+  const value = params[name];
+  if (typeof value !== 'string' || value === '') {
+    throw new ApiError('INVALID_REQUEST', { message: `${name} is ${why}` });
+  }
+  return value;
+}
+
 /** `+` is a space in form encoding, which RFC 6749 section 2.3.1 applies inside Basic. */
 function formDecode(value: string): string {
   return decodeURIComponent(value.replaceAll('+', ' '));

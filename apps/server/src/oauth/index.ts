@@ -1,16 +1,20 @@
 import type { Services } from '@timbrix/api';
 import { Router } from 'express';
 import type { ProtocolAction } from './action.js';
+import { authorize } from './actions/authorize.js';
 import { discovery, jwks, protectedResource } from './actions/discovery.js';
 import { introspection } from './actions/introspection.js';
 import { revocation } from './actions/revocation.js';
 import { token } from './actions/token.js';
-import { tokenJson } from './actions/token-json.js';
+import { codeExchangeJsonAction, refreshJsonAction, tokenJson } from './actions/token-json.js';
 
 /** Every endpoint of the OAuth protocol. */
 export const PROTOCOL_ACTIONS: readonly ProtocolAction[] = [
+  authorize,
   token,
   tokenJson,
+  codeExchangeJsonAction,
+  refreshJsonAction,
   introspection,
   revocation,
   discovery,

@@ -156,6 +156,12 @@ export function buildOpenApiDocument(issuerUrl: string): OpenAPIObject {
           tokenUrl: `${issuerUrl}/api/oauth2/token`,
           scopes: SCOPE_DESCRIPTIONS,
         },
+        authorizationCode: {
+          authorizationUrl: `${issuerUrl}/api/oauth/authorize`,
+          tokenUrl: `${issuerUrl}/api/oauth2/token`,
+          refreshUrl: `${issuerUrl}/api/oauth2/token`,
+          scopes: SCOPE_DESCRIPTIONS,
+        },
       },
     },
   } as never;

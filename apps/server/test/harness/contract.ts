@@ -85,7 +85,11 @@ class Contract {
     }
     const json = response.content?.['application/json'];
     if (!json) {
-      if (answer.body.length > 0) problems.push(`${where}: a body where none is documented`);
+      // A page (the authorization endpoint's) is documented by its media type alone.
+      const type = (answer.headers['content-type'] ?? '').split(';')[0]!.trim();
+      if (answer.body.length > 0 && !(type in (response.content ?? {}))) {
+        problems.push(`${where}: a body where none is documented (${type || 'no type'})`);
+      }
       return problems;
     }
     let body: unknown;

@@ -137,6 +137,7 @@ export function useTestServer(options: TestServerOptions = {}): () => TestServer
     return current;
   };
 }
+export * from './consent.js';
 export * from './oauth.js';
 export type { ServerProcess };
 

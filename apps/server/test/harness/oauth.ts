@@ -67,7 +67,7 @@ export interface Tenant {
   owner: SignedUpUser;
   organizationId: string;
   /** Creates an app in this organization and returns its credentials. */
-  createApp(scopes?: Scope[], name?: string): Promise<Client>;
+  createApp(scopes?: Scope[], name?: string, redirectUri?: string): Promise<Client>;
 }
 
 /** A new person with an organization of their own. */
@@ -77,10 +77,15 @@ export async function tenant(origin: string): Promise<Tenant> {
   return {
     owner,
     organizationId,
-    async createApp(scopes: Scope[] = ['read:organization', 'read:members'], name = 'App') {
+    async createApp(
+      scopes: Scope[] = ['read:organization', 'read:members'],
+      name = 'App',
+      redirectUri?: string,
+    ) {
       const app = await clientOf(origin, owner.token, organizationId).oauthApps.create.mutate({
         name,
         scopes,
+        ...(redirectUri ? { redirectUri } : {}),
       });
       return { clientId: app.clientId, clientSecret: app.clientSecret };
     },

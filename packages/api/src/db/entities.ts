@@ -1,4 +1,10 @@
 import { AccessToken } from '../features/access-tokens/entity.js';
+import {
+  Authorization,
+  AuthorizationRequest,
+  Consent,
+  RefreshToken,
+} from '../features/authorizations/entity.js';
 import { Invitation } from '../features/invitations/entity.js';
 import { Membership } from '../features/memberships/entity.js';
 import { ClientSecret, OAuthApp } from '../features/oauth-apps/entity.js';
@@ -18,6 +24,10 @@ export const entities = [
   OAuthApp,
   ClientSecret,
   AccessToken,
+  AuthorizationRequest,
+  Authorization,
+  RefreshToken,
+  Consent,
   SigningKey,
   RateCounter,
 ];

@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AccessTokenRepository } from '../features/access-tokens/repository.js';
+import { AuthorizationRepository } from '../features/authorizations/repository.js';
 import { InvitationRepository } from '../features/invitations/repository.js';
 import { MembershipRepository } from '../features/memberships/repository.js';
 import { OAuthAppRepository } from '../features/oauth-apps/repository.js';
@@ -18,6 +19,7 @@ export function repositories(em: EntityManager, sql: Statements) {
     invitations: new InvitationRepository(em, sql),
     oauthApps: new OAuthAppRepository(em, sql),
     accessTokens: new AccessTokenRepository(em, sql),
+    authorizations: new AuthorizationRepository(em, sql),
   };
 }
 

@@ -1,4 +1,5 @@
 export * from './auth.js';
+export * from './authorizations.js';
 export * from './common.js';
 export * from './invites.js';
 export * from './oauth-apps.js';

@@ -139,6 +139,9 @@ export const rotatedSecret = z.object({
 
 export const accessTokenSummary = z.object({
   id: z.string().meta({ description: 'The token’s jti' }),
+  userId: idSchema
+    .nullable()
+    .meta({ description: 'The person who authorized it; null for the app’s own tokens' }),
   scopes: z.array(scopeSchema),
   expiresAt: timestampSchema,
   createdAt: timestampSchema,

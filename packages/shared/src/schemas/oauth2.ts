@@ -37,24 +37,86 @@ const clientSecretPost = {
   client_secret: z.string().optional().meta({ description: 'client_secret_post only' }),
 };
 
+const scopeParameter = z
+  .string()
+  .optional()
+  .meta({ description: 'Space-separated; absent: all of the app’s (of the grant’s, on refresh)' });
+
 /** RFC 6749 section 4.4.2, form-encoded. */
-export const tokenRequestForm = z
+const clientCredentialsForm = z
   .object({
     grant_type: z.literal('client_credentials'),
-    scope: z.string().optional().meta({ description: 'Space-separated; absent: all of the app’s' }),
+    scope: scopeParameter,
     ...clientSecretPost,
   })
+  .meta({ id: 'ClientCredentialsRequest' });
+
+/** RFC 6749 section 4.1.3 with RFC 7636 section 4.5's verifier. */
+const authorizationCodeForm = z
+  .object({
+    grant_type: z.literal('authorization_code'),
+    code: z.string(),
+    redirect_uri: z
+      .string()
+      .meta({ description: 'Exactly the one the authorization request sent' }),
+    code_verifier: z.string().meta({ description: 'RFC 7636: required, 43-128 characters' }),
+    ...clientSecretPost,
+  })
+  .meta({ id: 'AuthorizationCodeRequest' });
+
+/** RFC 6749 section 6. */
+const refreshTokenForm = z
+  .object({
+    grant_type: z.literal('refresh_token'),
+    refresh_token: z.string(),
+    scope: scopeParameter,
+    ...clientSecretPost,
+  })
+  .meta({ id: 'RefreshTokenRequest' });
+
+export const tokenRequestForm = z
+  .discriminatedUnion('grant_type', [
+    clientCredentialsForm,
+    authorizationCodeForm,
+    refreshTokenForm,
+  ])
   .meta({ id: 'TokenRequest' });
+
+const clientCredentialsJson = {
+  clientId: z.string({ error: 'clientId must be a string' }).min(1).max(64),
+  clientSecret: z.string({ error: 'clientSecret must be a string' }).min(1).max(256),
+};
 
 /** The documented JSON form of the client credentials grant. */
 export const tokenRequestJson = z
   .object({
-    clientId: z.string({ error: 'clientId must be a string' }).min(1).max(64),
-    clientSecret: z.string({ error: 'clientSecret must be a string' }).min(1).max(256),
+    ...clientCredentialsJson,
     // Judged by the grant itself, so that an unknown scope is invalid_scope as on /oauth2/token.
     scopes: z.array(z.string().max(64)).max(10).optional(),
   })
   .meta({ id: 'TokenRequestJson' });
+
+/** The documented JSON form of the authorization code grant. */
+export const codeExchangeJson = z
+  .object({
+    code: z.string({ error: 'code must be a string' }).min(1).max(256),
+    ...clientCredentialsJson,
+    redirectUri: z.string({ error: 'redirectUri must be a string' }).min(1).max(2048),
+    grantType: z.literal('authorization_code', { error: 'grantType must be authorization_code' }),
+    codeVerifier: z.string({ error: 'codeVerifier must be a string' }).min(1).max(256),
+  })
+  .meta({ id: 'CodeExchangeRequest' });
+
+/** The documented JSON form of the refresh token grant; every app is confidential. */
+export const refreshJson = z
+  .object({
+    refreshToken: z.string({ error: 'refreshToken must be a string' }).min(1).max(256),
+    ...clientCredentialsJson,
+    scopes: z.array(z.string().max(64)).max(10).optional().meta({
+      description: 'Narrows the new access token within the authorization; absent: all of it',
+    }),
+  })
+  .meta({ id: 'RefreshRequest' });
 
 export const tokenResponse = z
   .object({
@@ -62,6 +124,10 @@ export const tokenResponse = z
     token_type: z.literal('Bearer'),
     expires_in: z.number().int(),
     scope: z.string(),
+    refresh_token: z
+      .string()
+      .optional()
+      .meta({ description: 'From the authorization code and refresh token grants: use it once' }),
   })
   .meta({ id: 'TokenResponse' });
 

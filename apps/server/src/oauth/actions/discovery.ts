@@ -3,6 +3,7 @@ import { SCOPES } from '@timbrix/shared/scopes';
 import type { RequestHandler } from 'express';
 import type { ProtocolAction } from '../action.js';
 import { GRANTS } from '../grants/index.js';
+import { authorize } from './authorize.js';
 import { introspection } from './introspection.js';
 import { revocation } from './revocation.js';
 import { token } from './token.js';
@@ -20,6 +21,7 @@ export function metadata({ config }: Services) {
   const grants = [...GRANTS.values()];
   return {
     issuer,
+    authorization_endpoint: `${issuer}${authorize.path}`,
     token_endpoint: `${issuer}${token.path}`,
     jwks_uri: `${issuer}${jwks.path}`,
     introspection_endpoint: `${issuer}${introspection.path}`,
@@ -27,6 +29,8 @@ export function metadata({ config }: Services) {
     scopes_supported: SCOPES,
     response_types_supported: [...new Set(grants.flatMap((grant) => grant.responseTypes))],
     grant_types_supported: grants.map((grant) => grant.grantType),
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,

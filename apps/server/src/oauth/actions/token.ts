@@ -21,16 +21,23 @@ export const token = postAction({
         message: `grant_type ${params.grant_type} is not supported; use ${[...GRANTS.keys()].join(' or ')}`,
       });
     }
-    return grant.handler({ services, client, params, res });
+    return grant.handler({ services, client, params, ip: req.ip ?? 'unknown', res });
   },
   openapi: {
     operationId: 'oauth2-token',
     tags: ['oauth2'],
-    summary: 'Client credentials grant (RFC 6749 section 4.4)',
+    summary:
+      'Token endpoint (RFC 6749 section 3.2): client credentials, authorization code, refresh token',
     description:
-      'Client authentication by client_secret_basic or client_secret_post. `scope` is space-separated and within the app’s scopes; absent, all of them are granted.',
+      'Client authentication by client_secret_basic or client_secret_post, for every grant. `client_credentials`: a token of the app’s own; `scope` is space-separated and within the app’s scopes (absent: all of them). `authorization_code`: `code`, `redirect_uri` and the PKCE `code_verifier`; answers with a `refresh_token` too. `refresh_token`: the token is spent and a new one answers (rotation); one presented again revokes every token of its authorization.',
     security: CLIENT_AUTH,
     requestBody: formBody(tokenRequestForm),
-    responses: { 200: issuedToken('An access token (RFC 9068 JWT)', tokenResponse), ...RFC_ERRORS },
+    responses: {
+      200: issuedToken(
+        'An access token (RFC 9068 JWT), and a refresh token for a person’s grant',
+        tokenResponse,
+      ),
+      ...RFC_ERRORS,
+    },
   },
 });

@@ -8,6 +8,8 @@ export interface GrantContext {
   services: Services;
   client: AuthenticatedClient;
   params: Form;
+  /** The client's address, as the server trusts it (limits count by it). */
+  ip: string;
   /** For the headers an answer carries (the client's rate limit). */
   res: Response;
 }
@@ -24,7 +26,7 @@ export interface Grant {
   handler(context: GrantContext): Promise<IssuedToken>;
 }
 
-/** Issues a token to the context's client: each grant counts against the client's allowance. */
+/** Issues the client a token of its own: each grant counts against the client's allowance. */
 export async function issueToken(
   { services, client, res }: GrantContext,
   scopes: Scope[],
@@ -33,4 +35,29 @@ export async function issueToken(
   const headers = await limits.consume(limits.rules.grantsPerClient, client.clientId);
   if (headers) res.set(headers);
   return tokens.issue(client, scopes);
+}
+
+/**
+ * A grant for a person's authorization, under limits of its own (not the client's allowance
+ * for its own tokens): every request counts per client and address (the answer reports that
+ * one) and per address; a failed one also per client, from any address.
+ */
+export async function personGrant(
+  { services, client, ip, res }: GrantContext,
+  kind: 'exchanges' | 'refreshes',
+  work: () => Promise<IssuedToken>,
+): Promise<IssuedToken> {
+  const { limits } = services;
+  const { rules } = limits;
+  const [perClientIp, perIp] =
+    kind === 'exchanges'
+      ? [rules.exchangesPerClientIp, rules.exchangesPerIp]
+      : [rules.refreshesPerClientIp, rules.refreshesPerIp];
+  const headers = await limits.consume(perClientIp, client.clientId, ip);
+  await limits.consume(perIp, ip);
+  const failures = await limits.attempt([rules.grantFailuresPerClient, client.clientId]);
+  const issued = await work();
+  await failures.succeeded();
+  if (headers) res.set(headers);
+  return issued;
 }

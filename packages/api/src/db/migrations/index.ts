@@ -6,6 +6,7 @@ import { TokenSecrets } from './20261201-token-secrets.js';
 import { ConstraintNames } from './20261202-constraint-names.js';
 import { PlatformResourceServers } from './20261203-platform-resource-servers.js';
 import { Sessions } from './20261204-sessions.js';
+import { Authorizations } from './20261205-authorizations.js';
 
 /** Every migration, in order. Listed in code so that no file scan is needed at run time. */
 export const migrations: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrations: MigrationObject[] = [
   { name: '20261202-constraint-names', class: ConstraintNames },
   { name: '20261203-platform-resource-servers', class: PlatformResourceServers },
   { name: '20261204-sessions', class: Sessions },
+  { name: '20261205-authorizations', class: Authorizations },
 ];

@@ -15,15 +15,20 @@ export interface NewTokenRow {
 /** Timestamps as the driver reads them: ISO 8601 text. */
 export interface LiveToken {
   id: string;
+  user_id: string | null;
   scopes: Scope[];
   expires_at: string;
   created_at: string;
   last_used_at: string | null;
 }
 
-/** Who holds a live token: its app, that app's organization, the token's scopes. */
+/**
+ * Who holds a live token: its app, that app's organization, the token's scopes, and the
+ * person it acts for (null for the app's own).
+ */
 export interface TokenHolder {
   scopes: Scope[];
+  user_id: string | null;
   app_id: string;
   client_id: string;
   organization_id: string;
@@ -31,14 +36,18 @@ export interface TokenHolder {
 
 /**
  * When a token row (`t`, of app `a`) is live. Revocation, deactivation and narrowed scopes
- * revoke rows for good (see `revokeBeyond`); the app's state and the secret its grant was
- * made with are still checked here, so nothing ever counts on that having happened.
+ * revoke rows for good (see `revokeBeyond`); the app's state, the secret an app's own grant
+ * was made with and the authorization a person's token descends from are still checked here,
+ * so nothing ever counts on that having happened.
  */
 const LIVE = `t.revoked_at is null and t.expires_at > now()
   and a.is_active and t.scopes <@ a.scopes
   and (t.client_secret_id is null or exists (
     select 1 from oauth_client_secrets s
-     where s.id = t.client_secret_id and (s.expires_at is null or s.expires_at > now())))`;
+     where s.id = t.client_secret_id and (s.expires_at is null or s.expires_at > now())))
+  and (t.authorization_id is null or exists (
+    select 1 from oauth_authorizations g
+     where g.id = t.authorization_id and g.revoked_at is null))`;
 
 export class AccessTokenRepository extends Repository {
   /**
@@ -98,7 +107,7 @@ export class AccessTokenRepository extends Repository {
     const { rows } = await this.sql.run<TokenHolder>(
       'live-token-for-request',
       `with live as (
-         select t.id, t.scopes, a.id as app_id, a.client_id, a.organization_id,
+         select t.id, t.scopes, t.user_id, a.id as app_id, a.client_id, a.organization_id,
                 (t.last_used_at is null or t.last_used_at < now() - interval '1 minute') as stale
            from oauth_access_tokens t join oauth_apps a on a.id = t.app_id
           where t.id = $1 and ${LIVE}
@@ -106,7 +115,7 @@ export class AccessTokenRepository extends Repository {
          update oauth_access_tokens set last_used_at = now()
           where id in (select id from live where stale)
        )
-       select scopes, app_id, client_id, organization_id from live`,
+       select scopes, user_id, app_id, client_id, organization_id from live`,
       [jti],
     );
     return rows[0];
@@ -116,7 +125,7 @@ export class AccessTokenRepository extends Repository {
   async live(appId: string, limit: number): Promise<LiveToken[]> {
     const { rows } = await this.sql.run<LiveToken>(
       'live-access-tokens',
-      `select t.id, t.scopes, t.expires_at, t.created_at, t.last_used_at
+      `select t.id, t.user_id, t.scopes, t.expires_at, t.created_at, t.last_used_at
          from oauth_access_tokens t join oauth_apps a on a.id = t.app_id
         where t.app_id = $1 and ${LIVE}
         order by t.created_at desc

@@ -34,6 +34,7 @@ export const tokensRouter = router({
       const tokens = await ctx.db.accessTokens.live(ctx.app.id, MAX_LISTED);
       return tokens.map((token) => ({
         id: token.id,
+        userId: token.user_id,
         scopes: token.scopes,
         expiresAt: new Date(token.expires_at).toISOString(),
         createdAt: new Date(token.created_at).toISOString(),

@@ -16,6 +16,23 @@ export interface IssuedToken {
   token_type: 'Bearer';
   expires_in: number;
   scope: string;
+  /** From the grants a person authorized. */
+  refresh_token?: string;
+}
+
+/** A token about to be issued: its `jti` and lifetime, in epoch seconds. */
+export interface TokenDraft {
+  jti: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** What a token says of who holds it: `sub` is the client for its own, else the person. */
+export interface TokenHolderClaims {
+  subject: string;
+  clientId: string;
+  organizationId: string;
+  scopes: Scope[];
 }
 
 export interface AccessTokenClaims extends JWTPayload {
@@ -61,35 +78,54 @@ export class AccessTokens {
     this.rows = new BatchWriter((rows) => repository.insert(rows));
   }
 
-  async issue(client: AuthenticatedClient, scopes: Scope[]): Promise<IssuedToken> {
-    const jti = `token_${randomBytes(16).toString('hex')}`;
+  /** A new token's id and lifetime, before anything is stored or signed. */
+  draft(): TokenDraft {
     const issuedAt = Math.floor(Date.now() / 1000);
-    const expiresAt = issuedAt + this.ttlSeconds;
-    const scope = scopes.join(' ');
+    return {
+      jti: `token_${randomBytes(16).toString('hex')}`,
+      issuedAt,
+      expiresAt: issuedAt + this.ttlSeconds,
+    };
+  }
+
+  /** The JWT of a drafted token whose row is stored, and the answer that carries it. */
+  async sign(draft: TokenDraft, holder: TokenHolderClaims): Promise<IssuedToken> {
+    const scope = holder.scopes.join(' ');
     const { kid, privateKey } = this.keys.signingKey();
     const token = await new SignJWT({
-      client_id: client.clientId,
+      client_id: holder.clientId,
       scope,
-      organization_id: client.organizationId,
+      organization_id: holder.organizationId,
     })
       .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid, typ: ACCESS_TOKEN_TYPE })
       .setIssuer(this.issuer)
-      .setSubject(client.clientId)
+      .setSubject(holder.subject)
       .setAudience(this.audience)
-      .setJti(jti)
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(expiresAt)
+      .setJti(draft.jti)
+      .setIssuedAt(draft.issuedAt)
+      .setExpirationTime(draft.expiresAt)
       .sign(privateKey);
+    return {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: draft.expiresAt - draft.issuedAt,
+      scope,
+    };
+  }
+
+  /** A token for the client itself (the client credentials grant). */
+  async issue(client: AuthenticatedClient, scopes: Scope[]): Promise<IssuedToken> {
+    const draft = this.draft();
     const stored = await this.rows.add({
-      jti,
+      jti: draft.jti,
       appId: client.appId,
       secretId: client.secretId,
-      scope,
-      expiresAt,
+      scope: scopes.join(' '),
+      expiresAt: draft.expiresAt,
     });
     // The app or the secret changed while the token was being made: it was never valid.
     if (!stored) throw new ApiError('INVALID_CLIENT');
-    return { access_token: token, token_type: 'Bearer', expires_in: this.ttlSeconds, scope };
+    return this.sign(draft, { ...client, subject: client.clientId, scopes });
   }
 
   /**
@@ -128,7 +164,7 @@ export class AccessTokens {
 
   /**
    * Who calls with `token` on the management API: its app, acting for the app's organization,
-   * while the token's row is live (not revoked or expired, its app active and still holding
+   * or the person who authorized it, while the token's row is live (not revoked or expired, its app active and still holding
    * every scope it carries, its secret still valid); null for anything else.
    */
   async callerOf(token: string): Promise<TokenPrincipal | null> {
@@ -143,7 +179,7 @@ export class AccessTokens {
       clientId: holder.client_id,
       organizationId: holder.organization_id,
       scopes: holder.scopes,
-      userId: null,
+      userId: holder.user_id,
     };
   }
 

@@ -5,6 +5,7 @@ import { Repository } from '../../db/repository.js';
 import { ApiError } from '../../errors/codes.js';
 import { isUuid } from '../../lib/ids.js';
 import type { Standing } from '../../principals.js';
+import { revokeAuthorizationsInOrganization } from '../authorizations/repository.js';
 import { Invitation } from '../invitations/entity.js';
 import { Membership } from './entity.js';
 
@@ -176,8 +177,10 @@ export class MembershipRepository extends Repository {
         target,
         locked.find((row) => row.id === actorId),
       );
-      if (change === 'remove') await em.nativeDelete(Membership, { id: targetId });
-      else await em.nativeUpdate(Membership, { id: targetId }, { role: change.role });
+      if (change === 'remove') {
+        await em.nativeDelete(Membership, { id: targetId });
+        await revokeAuthorizationsInOrganization(em, target.user_id, organizationId);
+      } else await em.nativeUpdate(Membership, { id: targetId }, { role: change.role });
       // Invitations are what an inviter could still do later: they go with the power to invite.
       if (change === 'remove' || !MAY_INVITE.includes(change.role)) {
         await em.nativeDelete(Invitation, {

@@ -3,6 +3,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { Scope } from '@timbrix/shared/scopes';
 import { Repository } from '../../db/repository.js';
 import { AccessTokenRepository } from '../access-tokens/repository.js';
+import { revokeAuthorizationsBeyond } from '../authorizations/repository.js';
 import { holdStanding, type StandingHold } from '../memberships/repository.js';
 import type { NewClientSecret } from './credentials.js';
 import { ClientSecret, OAuthApp } from './entity.js';
@@ -125,7 +126,7 @@ export class OAuthAppRepository extends Repository {
 
   /**
    * Applies `changes` under a lock on the app; a deactivation or a narrowing revokes, in the
-   * same transaction, the tokens the app no longer allows.
+   * same transaction, the tokens and people's authorizations the app no longer allows.
    */
   update(appId: string, changes: AppChanges, guard: AppChangeGuard): Promise<OAuthApp> {
     return this.em.transactional(async (em) => {
@@ -137,6 +138,7 @@ export class OAuthAppRepository extends Repository {
       await em.flush();
       if (changes.isActive === false || changes.scopes) {
         await new AccessTokenRepository(em, this.sql).revokeBeyond(app);
+        await revokeAuthorizationsBeyond(em, app);
       }
       return app;
     });
