@@ -5,7 +5,8 @@ import type { Config } from './config.js';
 import { type Repositories, repositories } from './db/repositories.js';
 import { Statements } from './db/statements.js';
 import { AccessTokens } from './features/access-tokens/service.js';
-import { PersonAuthorizations } from './features/authorizations/service.js';
+import { PersonGrants } from './features/authorizations/grants.js';
+import { AuthorizationRequests } from './features/authorizations/requests.js';
 import { ClientAuthenticator } from './features/oauth-apps/client-auth.js';
 import { SigningKeyRepository } from './keys/repository.js';
 import { SigningKeys } from './keys/signing-keys.js';
@@ -27,8 +28,10 @@ export interface Services {
   sessions: Sessions;
   clients: ClientAuthenticator;
   tokens: AccessTokens;
-  /** People's authorizations of apps: consent, codes, refresh tokens. */
-  authorizations: PersonAuthorizations;
+  /** The authorization endpoint and the console's consent: people's requests, their codes. */
+  authorizationRequests: AuthorizationRequests;
+  /** The authorization code and refresh token grants. */
+  personGrants: PersonGrants;
   limits: RateLimiter;
   logger: Logger;
 }
@@ -81,12 +84,18 @@ export async function createServices({ config, orm, keyEncryptionKey, logger }: 
     sessions: new Sessions(db.sessions, keys, config.issuerUrl, config.sessionTtlSeconds),
     clients: new ClientAuthenticator(db.oauthApps, hasher, config.clientSecretCache),
     tokens,
-    authorizations: new PersonAuthorizations(db.authorizations, tokens, logger, {
+    authorizationRequests: new AuthorizationRequests(db.authorizationRequests, {
       issuer: config.issuerUrl,
       codeTtlSeconds: config.authorizationCodeTtlSeconds,
       requestTtlSeconds: config.authorizationRequestTtlSeconds,
       refreshTtlSeconds: config.refreshTokenTtlSeconds,
     }),
+    personGrants: new PersonGrants(
+      db.authorizations,
+      tokens,
+      logger,
+      config.authorizationCodeTtlSeconds,
+    ),
     limits: new RateLimiter(counters, config.rateLimits.rules),
     logger,
   };

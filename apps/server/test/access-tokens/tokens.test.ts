@@ -32,6 +32,7 @@ describe('tokens of an app', () => {
     const entry = before.body.find((t: { scopes: string[] }) => t.scopes.length === 1);
     expect(entry).toEqual({
       id: expect.stringMatching(/^token_/),
+      userId: null,
       scopes: ['read:members'],
       expiresAt: expect.any(String),
       createdAt: expect.any(String),

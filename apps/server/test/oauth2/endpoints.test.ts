@@ -86,10 +86,16 @@ describe('POST /api/oauth2/token', () => {
   it.each([
     ['no grant_type', {}, 'invalid_request'],
     ['grant_type=password', { grant_type: 'password' }, 'unsupported_grant_type'],
+    ['grant_type=implicit', { grant_type: 'implicit' }, 'unsupported_grant_type'],
     [
-      'grant_type=authorization_code',
+      'grant_type=authorization_code without a code',
       { grant_type: 'authorization_code' },
-      'unsupported_grant_type',
+      'invalid_request',
+    ],
+    [
+      'grant_type=refresh_token without a token',
+      { grant_type: 'refresh_token' },
+      'invalid_request',
     ],
   ])('refuses %s', async (_, params, error) => {
     const response = await formPost(origin(), '/oauth2/token', params, app);
@@ -272,13 +278,16 @@ describe('discovery and keys', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       issuer,
+      authorization_endpoint: `${issuer}/api/oauth/authorize`,
       token_endpoint: `${issuer}/api/oauth2/token`,
       jwks_uri: `${issuer}/.well-known/jwks.json`,
       introspection_endpoint: `${issuer}/api/oauth2/introspect`,
       revocation_endpoint: `${issuer}/api/oauth2/revoke`,
       scopes_supported: expect.arrayContaining(['read:user', 'admin:all']),
-      response_types_supported: [],
-      grant_types_supported: ['client_credentials'],
+      response_types_supported: ['code'],
+      grant_types_supported: ['authorization_code', 'client_credentials', 'refresh_token'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],

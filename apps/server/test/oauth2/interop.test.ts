@@ -48,8 +48,13 @@ describe('interoperability with openid-client', () => {
     const metadata = config.serverMetadata();
     expect(metadata.issuer).toBe(server.url);
     expect(metadata.token_endpoint).toBe(`${server.url}/api/oauth2/token`);
-    expect(metadata.grant_types_supported).toEqual(['client_credentials']);
-    expect(metadata.response_types_supported).toEqual([]);
+    expect(metadata.grant_types_supported).toEqual([
+      'authorization_code',
+      'client_credentials',
+      'refresh_token',
+    ]);
+    expect(metadata.response_types_supported).toEqual(['code']);
+    expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
     expect(metadata.token_endpoint_auth_methods_supported).toEqual([
       'client_secret_basic',
       'client_secret_post',

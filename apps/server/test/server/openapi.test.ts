@@ -107,6 +107,8 @@ describe('GET /api/openapi.json', () => {
         'GET /users/me 200,401,403,500,503',
         'PATCH /users/me 200,400,401,403,413,415,429,500,503',
         'GET /users/me/organizations 200,401,403,500,503',
+        'GET /users/me/authorizations 200,401,403,500,503',
+        'DELETE /users/me/authorizations/{clientId} 204,400,401,403,404,500,503',
         'GET /users/{userId} 200,400,401,403,404,500,503',
         'GET /users/{userId}/organizations 200,400,401,403,404,500,503',
         'POST /organizations 201,400,401,403,409,413,415,429,500,503',
@@ -129,6 +131,9 @@ describe('GET /api/openapi.json', () => {
         'GET /oauth/apps/{clientId}/tokens 200,400,401,403,404,500,503',
         'DELETE /oauth/token/{tokenId} 204,400,401,403,404,500,503',
         'POST /oauth/token 200,400,401,413,415,429,500,503',
+        'POST /oauth/token/exchange 200,400,401,413,415,429,500,503',
+        'POST /oauth/token/refresh 200,400,401,413,415,429,500,503',
+        'GET /oauth/authorize 302,400,429,500,503',
         'POST /oauth2/token 200,400,401,413,415,429,500,503',
         'POST /oauth2/introspect 200,400,401,413,415,429,500,503',
         'POST /oauth2/revoke 200,400,401,413,415,429,500,503',
@@ -152,6 +157,8 @@ describe('GET /api/openapi.json', () => {
     ]);
     const protocol = new Set([
       '/oauth/token',
+      '/oauth/token/exchange',
+      '/oauth/token/refresh',
       '/oauth2/token',
       '/oauth2/introspect',
       '/oauth2/revoke',
@@ -160,6 +167,11 @@ describe('GET /api/openapi.json', () => {
       for (const [method, operation] of Object.entries<any>(methods)) {
         for (const [code, response] of Object.entries<any>(operation.responses)) {
           if (Number(code) < 400) continue;
+          // The authorization endpoint is a browser's: its errors are pages (or redirects).
+          if (path === '/oauth/authorize') {
+            expect(Object.keys(response.content)).toEqual(['text/html']);
+            continue;
+          }
           const { $ref } = response.content['application/json'].schema;
           const allowed = protocol.has(path)
             ? ['OAuthError', 'OAuthJsonError', 'ErrorResponse']

@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AccessTokenRepository } from '../features/access-tokens/repository.js';
 import { AuthorizationRepository } from '../features/authorizations/repository.js';
+import { AuthorizationRequestRepository } from '../features/authorizations/request-repository.js';
 import { InvitationRepository } from '../features/invitations/repository.js';
 import { MembershipRepository } from '../features/memberships/repository.js';
 import { OAuthAppRepository } from '../features/oauth-apps/repository.js';
@@ -20,6 +21,7 @@ export function repositories(em: EntityManager, sql: Statements) {
     oauthApps: new OAuthAppRepository(em, sql),
     accessTokens: new AccessTokenRepository(em, sql),
     authorizations: new AuthorizationRepository(em, sql),
+    authorizationRequests: new AuthorizationRequestRepository(em, sql),
   };
 }
 

@@ -39,7 +39,7 @@ export const authorize: ProtocolAction = {
         const clientId = typeof req.query.client_id === 'string' ? req.query.client_id : '';
         await limits.consume(limits.rules.authorizePerClientIp, clientId, ip);
         await limits.consume(limits.rules.authorizePerIp, ip);
-        const outcome = await services.authorizations.begin(
+        const outcome = await services.authorizationRequests.begin(
           req.query,
           await signedIn(services, req),
         );

@@ -11,7 +11,7 @@ export const revocation = aboutTokenAction(
   async (services, caller, token) => {
     await Promise.all([
       services.tokens.revoke(caller, token),
-      services.authorizations.revokeRefreshToken(caller, token),
+      services.personGrants.revokeRefreshToken(caller, token),
     ]);
     return {};
   },

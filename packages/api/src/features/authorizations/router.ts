@@ -17,7 +17,7 @@ import {
   SCOPED_ERRORS,
   sessionOf,
 } from '../../trpc.js';
-import type { ConsoleSession } from './service.js';
+import type { ConsoleSession } from './requests.js';
 
 /** The console's own session: consent is given in the browser, through its cookie. */
 function consoleSession(caller: Caller): ConsoleSession {
@@ -36,7 +36,7 @@ export const authorizationsRouter = router({
     .input(authorizationRequestInput)
     .output(openedAuthorizationRequest)
     .mutation(({ ctx, input }) =>
-      ctx.services.authorizations.open(input.requestId, consoleSession(ctx.principal)),
+      ctx.services.authorizationRequests.open(input.requestId, consoleSession(ctx.principal)),
     ),
 
   /** Approves or denies it: where the browser goes next (the app's redirect URI). */
@@ -44,7 +44,7 @@ export const authorizationsRouter = router({
     .input(consentDecisionInput)
     .output(authorizationRedirect)
     .mutation(async ({ ctx, input }) => {
-      const redirectTo = await ctx.services.authorizations.decide(
+      const redirectTo = await ctx.services.authorizationRequests.decide(
         input.requestId,
         consoleSession(ctx.principal),
         input.decisionToken,

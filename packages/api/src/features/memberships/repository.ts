@@ -5,7 +5,7 @@ import { Repository } from '../../db/repository.js';
 import { ApiError } from '../../errors/codes.js';
 import { isUuid } from '../../lib/ids.js';
 import type { Standing } from '../../principals.js';
-import { revokeAuthorizationsInOrganization } from '../authorizations/repository.js';
+import { revokeAuthorizationsInOrganization } from '../authorizations/revocation.js';
 import { Invitation } from '../invitations/entity.js';
 import { Membership } from './entity.js';
 

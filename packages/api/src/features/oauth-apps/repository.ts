@@ -3,7 +3,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { Scope } from '@timbrix/shared/scopes';
 import { Repository } from '../../db/repository.js';
 import { AccessTokenRepository } from '../access-tokens/repository.js';
-import { revokeAuthorizationsBeyond } from '../authorizations/repository.js';
+import { revokeAuthorizationsBeyond } from '../authorizations/revocation.js';
 import { holdStanding, type StandingHold } from '../memberships/repository.js';
 import type { NewClientSecret } from './credentials.js';
 import { ClientSecret, OAuthApp } from './entity.js';

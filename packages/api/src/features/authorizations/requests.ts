@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import type { OpenedAuthorizationRequest } from '@timbrix/shared/schemas';
+import { SCOPE_DESCRIPTIONS, type Scope } from '@timbrix/shared/scopes';
+import { ApiError } from '../../errors/codes.js';
+import { newSecret, sha256 } from '../../lib/secrets.js';
+import {
+  answerAt,
+  type CheckedRequest,
+  checkRequest,
+  clientOfRequest,
+  randomHandle,
+  untrustedClient,
+} from './request-checks.js';
+import type { AuthorizationRequestRepository } from './request-repository.js';
+
+/** Where the console answers a pending request: `<issuer><path>/<handle>`. */
+export const CONSENT_PAGE_PATH = '/authorize';
+
+export interface RequestSettings {
+  issuer: string;
+  codeTtlSeconds: number;
+  requestTtlSeconds: number;
+  refreshTtlSeconds: number;
+}
+
+/**
+ * What an authorization request comes to: a page of the server's own, for a request that
+ * cannot safely be sent back to its client (unknown client, redirect URI not the registered
+ * one), or a redirect: back to the client (with a code or an error), or to the console.
+ */
+export type AuthorizeOutcome =
+  | { kind: 'refused'; message: string }
+  | { kind: 'redirect'; to: string };
+
+/** The console session answering: the decision is bound to it. */
+export interface ConsoleSession {
+  userId: string;
+  sessionId: string;
+}
+
+/** What an answer is bound to, without the person's choices about it. */
+type Pending = Omit<CheckedRequest, 'forceConsent'>;
+
+const DENIALS = {
+  notMember: "Only members of the app's organization may authorize it",
+  refused: 'The person denied the request',
+};
+
+const GONE = () => new ApiError('AUTHORIZATION_REQUEST_GONE');
+
+/**
+ * The front channel of the authorization code grant (RFC 6749 section 4.1.1-2, RFC 9207):
+ * the authorization endpoint, the console's consent screen, and the code an approval gives.
+ * Nothing a request carries can send the browser anywhere but the app's registered
+ * redirect URI: it is checked when the request comes and again when it is answered.
+ */
+export class AuthorizationRequests {
+  constructor(
+    private readonly repository: AuthorizationRequestRepository,
+    private readonly settings: RequestSettings,
+  ) {}
+
+  /**
+   * GET /authorize: checks the request, then answers it at once (a member who agreed to these
+   * scopes before, or someone who may not authorize this app) or keeps it for the console.
+   */
+  async begin(
+    query: Record<string, unknown>,
+    person: ConsoleSession | null,
+  ): Promise<AuthorizeOutcome> {
+    const claimed = clientOfRequest(query);
+    if ('refused' in claimed) return { kind: 'refused', message: claimed.refused };
+    if (!claimed.clientId) return { kind: 'refused', message: 'client_id is required.' };
+    const app = await this.repository.appByClientId(claimed.clientId);
+    const untrusted = untrustedClient(app, claimed.redirectUri);
+    if (untrusted || !app?.redirect_uri) return { kind: 'refused', message: untrusted ?? '' };
+
+    // From here on the redirect URI is the app's own: errors go back to it.
+    const request = checkRequest(query, { ...app, redirect_uri: app.redirect_uri });
+    if ('error' in request) {
+      const to = this.errorAt(app.redirect_uri, request.state, request.error, request.description);
+      return { kind: 'redirect', to };
+    }
+    if (person) {
+      const { is_member, consented } = await this.repository.standing(
+        person.userId,
+        request.appId,
+        request.scopes,
+      );
+      if (!is_member) return { kind: 'redirect', to: this.denied(request, 'notMember') };
+      if (consented && !request.forceConsent) {
+        const to = await this.grantCode(request, person.userId);
+        return to ? { kind: 'redirect', to } : { kind: 'refused', message: GONE().message };
+      }
+    }
+    const handle = randomHandle();
+    await this.repository.createRequest({
+      ...request,
+      id: sha256(handle),
+      ttlSeconds: this.settings.requestTtlSeconds,
+    });
+    return { kind: 'redirect', to: `${this.settings.issuer}${CONSENT_PAGE_PATH}/${handle}` };
+  }
+
+  /**
+   * The console opens a pending request for a signed-in person: what the consent screen
+   * shows, with a new one-time value for the answer; or, when there is nothing to ask, where
+   * the browser goes (back to the app).
+   */
+  async open(handle: string, session: ConsoleSession): Promise<OpenedAuthorizationRequest> {
+    const decisionToken = randomHandle();
+    const id = sha256(handle);
+    const request = await this.repository.openRequest(id, session, sha256(decisionToken));
+    const take = () => this.repository.takeRequest(id, session.sessionId, sha256(decisionToken));
+    if (!request?.app_stands) {
+      if (request) await take();
+      throw GONE();
+    }
+    const pending: Pending = {
+      appId: request.app_id,
+      redirectUri: request.redirect_uri,
+      scopes: request.scopes,
+      state: request.state,
+      codeChallenge: request.code_challenge,
+    };
+    if (!request.is_member || (request.consented && !request.force_consent)) {
+      // Nothing to ask: the request is answered now, once.
+      if (!(await take())) throw GONE();
+      const to = request.is_member
+        ? await this.grantCode(pending, session.userId)
+        : this.denied(pending, 'notMember');
+      if (!to) throw GONE();
+      return { status: 'redirect', redirectTo: to };
+    }
+    return {
+      status: 'consent',
+      app: {
+        clientId: request.client_id,
+        name: request.app_name,
+        description: request.app_description,
+      },
+      organization: { id: request.organization_id, name: request.organization_name },
+      redirectHost: new URL(request.redirect_uri).host,
+      scopes: request.scopes.map((scope) => ({ scope, description: SCOPE_DESCRIPTIONS[scope] })),
+      decisionToken,
+    };
+  }
+
+  /**
+   * The person's answer, once: only from the console session that opened the request, with
+   * the one-time value it was given. Where the browser goes next (back to the app).
+   */
+  async decide(
+    handle: string,
+    session: ConsoleSession,
+    decisionToken: string,
+    approve: boolean,
+  ): Promise<string> {
+    const taken = await this.repository.takeRequest(
+      sha256(handle),
+      session.sessionId,
+      sha256(decisionToken),
+    );
+    if (!taken?.redirect_stands) throw GONE();
+    const pending: Pending = {
+      appId: taken.app_id,
+      redirectUri: taken.redirect_uri,
+      scopes: taken.scopes,
+      state: taken.state,
+      codeChallenge: taken.code_challenge,
+    };
+    if (!approve) return this.denied(pending, 'refused');
+    const to = await this.grantCode(pending, session.userId);
+    if (!to) throw GONE();
+    await this.repository.rememberConsent(session.userId, taken.app_id, taken.scopes);
+    return to;
+  }
+
+  /** Stores an authorization and its code; the app's answer URL, or null if it cannot stand. */
+  private async grantCode(pending: Pending, userId: string): Promise<string | null> {
+    const code = newSecret('authorizationCode');
+    const stored = await this.repository.authorize({
+      id: randomUUID(),
+      appId: pending.appId,
+      userId,
+      scopes: pending.scopes as Scope[],
+      redirectUri: pending.redirectUri,
+      codeHash: sha256(code),
+      codeChallenge: pending.codeChallenge,
+      codeTtlSeconds: this.settings.codeTtlSeconds,
+      refreshTtlSeconds: this.settings.refreshTtlSeconds,
+    });
+    if (!stored) return null;
+    return answerAt(pending.redirectUri, { code, state: pending.state, iss: this.settings.issuer });
+  }
+
+  private denied(pending: Pending, why: keyof typeof DENIALS): string {
+    return this.errorAt(pending.redirectUri, pending.state, 'access_denied', DENIALS[why]);
+  }
+
+  /** RFC 6749 section 4.1.2.1's error response, with RFC 9207's `iss`. */
+  private errorAt(redirectUri: string, state: string | null, error: string, description: string) {
+    return answerAt(redirectUri, {
+      error,
+      error_description: description,
+      state,
+      iss: this.settings.issuer,
+    });
+  }
+}
