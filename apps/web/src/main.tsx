@@ -5,6 +5,7 @@ import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { errorCode } from './api.js';
 import { Layout } from './components/Layout.js';
 import { Account } from './pages/Account.js';
+import { Authorize } from './pages/Authorize.js';
 import { AppDetail } from './pages/apps/AppDetail.js';
 import { AppList } from './pages/apps/AppList.js';
 import { NewApp } from './pages/apps/NewApp.js';
@@ -57,6 +58,11 @@ createRoot(document.getElementById('root')!).render(
         <Routes>
           <Route path="/sign-in" element={<SignIn />} />
           <Route path="/sign-up" element={<SignUp />} />
+          {/* An app's authorization request: a page of its own, without the console around it. */}
+          <Route
+            path="/authorize/:requestId"
+            element={<RequireSignIn>{(me) => <Authorize me={me} />}</RequireSignIn>}
+          />
           <Route path="/" element={signedIn((me) => <Overview me={me} />)} />
           <Route path="/organizations/new" element={signedIn(() => <NewOrganization />)} />
           <Route path="/account" element={signedIn((me) => <Account me={me} />)} />

@@ -1,10 +1,12 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { updateMeInput } from '@timbrix/shared/schemas';
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../api.js';
+import { Dialog } from '../components/Dialog.js';
 import { Field } from '../components/Field.js';
-import { FormError } from '../components/Status.js';
+import { Failure, FormError, Loading } from '../components/Status.js';
+import { Table } from '../components/Table.js';
 import { type FieldErrors, fieldsOf, validate } from '../forms.js';
 import { ME, type Me } from '../session.js';
 
@@ -88,6 +90,8 @@ export function Account({ me }: { me: Me }) {
         </button>
       </form>
 
+      <AuthorizedApps />
+
       <div className="card">
         <h2>Sessions</h2>
         <p>Signs you out on every device and browser, this one included.</p>
@@ -102,5 +106,95 @@ export function Account({ me }: { me: Me }) {
         </button>
       </div>
     </section>
+  );
+}
+
+type AuthorizedApp = Awaited<ReturnType<typeof api.authorizations.list.query>>[number];
+
+const AUTHORIZATIONS = ['authorizations.list'] as const;
+
+/** The apps the person let act for them, each revocable (with everything it was given). */
+function AuthorizedApps() {
+  const queries = useQueryClient();
+  const apps = useQuery({
+    queryKey: AUTHORIZATIONS,
+    queryFn: () => api.authorizations.list.query(),
+  });
+  const [revoking, setRevoking] = useState<AuthorizedApp>();
+  const revoke = useMutation({
+    mutationFn: (app: AuthorizedApp) =>
+      api.authorizations.revoke.mutate({ clientId: app.clientId }),
+    onSuccess: async () => {
+      setRevoking(undefined);
+      await queries.invalidateQueries({ queryKey: AUTHORIZATIONS });
+    },
+  });
+  const close = () => {
+    setRevoking(undefined);
+    revoke.reset();
+  };
+
+  return (
+    <div className="card">
+      <h2>Authorized apps</h2>
+      <p>Apps you allowed to act for you. Revoking one ends its access at once.</p>
+      {apps.isPending && <Loading what="your authorized apps" />}
+      {apps.isError && <Failure error={apps.error} retry={() => apps.refetch()} />}
+      {apps.data?.length === 0 && <p className="status">You have not authorized any app.</p>}
+      {apps.data && apps.data.length > 0 && (
+        <Table
+          columns={[
+            'App',
+            'Organization',
+            'Scopes',
+            'Authorized',
+            'Last used',
+            { hidden: 'Actions' },
+          ]}
+        >
+          {apps.data.map((app) => (
+            <tr key={app.clientId}>
+              <td>{app.appName}</td>
+              <td>{app.organization.name}</td>
+              <td>{app.scopes.join(', ')}</td>
+              <td>{new Date(app.authorizedAt).toLocaleDateString()}</td>
+              <td>{app.lastUsedAt ? new Date(app.lastUsedAt).toLocaleString() : 'never'}</td>
+              <td>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => setRevoking(app)}
+                  aria-label={`Revoke ${app.appName}`}
+                >
+                  Revoke
+                </button>
+              </td>
+            </tr>
+          ))}
+        </Table>
+      )}
+      {revoking && (
+        <Dialog title={`Revoke ${revoking.appName}?`} onClose={close}>
+          <p>
+            {revoking.appName} can no longer act for you: every token it holds for you stops working
+            at once. To use it again, you would have to authorize it again.
+          </p>
+          <FormError error={revoke.error} />
+          <div className="actions">
+            <button
+              type="button"
+              className="danger"
+              onClick={() => revoke.mutate(revoking)}
+              disabled={revoke.isPending}
+            >
+              Revoke access
+            </button>
+            <button type="button" className="secondary" onClick={close}>
+              Cancel
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </div>
   );
 }
