@@ -169,20 +169,31 @@ export class AuthorizationRequestRepository extends Repository {
   /**
    * Stores an authorization with its code, if the app still stands as the request found it
    * (active, this redirect URI, these scopes) and the person is still a member of its
-   * organization. The share locks make a concurrent removal or deactivation wait for this
-   * insert, then revoke what it stored. Whether it was stored.
+   * organization; with `remember`, in the same statement, that the person agreed to these
+   * scopes (beside what they agreed to before). The share locks make a concurrent removal or
+   * deactivation wait for this insert, then revoke what it stored. Whether it was stored.
    */
-  async authorize(row: NewAuthorization): Promise<boolean> {
-    const { rowCount } = await this.sql.run(
+  async authorize(row: NewAuthorization, remember: boolean): Promise<boolean> {
+    const { rows } = await this.sql.run<{ stored: number }>(
       'insert-authorization',
-      `insert into oauth_authorizations (id, app_id, user_id, scopes, redirect_uri, code_hash,
-         code_challenge, code_expires_at, expires_at)
-       select $1, a.id, m.user_id, $4, $5, $6, $7,
-              now() + $8 * interval '1 second', now() + $9 * interval '1 second'
-         from oauth_apps a
-         join memberships m on m.organization_id = a.organization_id and m.user_id = $3
-        where a.id = $2 and a.is_active and a.redirect_uri = $5 and $4::text[] <@ a.scopes
-          for share of a, m`,
+      `with granted as (
+         insert into oauth_authorizations (id, app_id, user_id, scopes, redirect_uri, code_hash,
+           code_challenge, code_expires_at, expires_at)
+         select $1, a.id, m.user_id, $4, $5, $6, $7,
+                now() + $8 * interval '1 second', now() + $9 * interval '1 second'
+           from oauth_apps a
+           join memberships m on m.organization_id = a.organization_id and m.user_id = $3
+          where a.id = $2 and a.is_active and a.redirect_uri = $5 and $4::text[] <@ a.scopes
+            for share of a, m
+         returning app_id, user_id, scopes
+       ), remembered as (
+         insert into oauth_consents as c (user_id, app_id, scopes)
+         select user_id, app_id, scopes from granted where $10
+         on conflict (user_id, app_id) do update
+           set scopes = array(select distinct unnest(c.scopes || excluded.scopes) order by 1),
+               updated_at = now()
+       )
+       select count(*)::int as stored from granted`,
       [
         row.id,
         row.appId,
@@ -193,20 +204,9 @@ export class AuthorizationRequestRepository extends Repository {
         row.codeChallenge,
         row.codeTtlSeconds,
         row.refreshTtlSeconds,
+        remember,
       ],
     );
-    return rowCount > 0;
-  }
-
-  /** Remembers that `userId` agreed to `scopes` for the app, beside what they agreed to before. */
-  async rememberConsent(userId: string, appId: string, scopes: Scope[]): Promise<void> {
-    await this.sql.run(
-      'remember-consent',
-      `insert into oauth_consents as c (user_id, app_id, scopes) values ($1, $2, $3)
-       on conflict (user_id, app_id) do update
-         set scopes = array(select distinct unnest(c.scopes || excluded.scopes) order by 1),
-             updated_at = now()`,
-      [userId, appId, scopes],
-    );
+    return rows[0]!.stored > 0;
   }
 }

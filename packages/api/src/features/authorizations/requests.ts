@@ -170,26 +170,35 @@ export class AuthorizationRequests {
       codeChallenge: taken.code_challenge,
     };
     if (!approve) return this.denied(pending, 'refused');
-    const to = await this.grantCode(pending, session.userId);
+    const to = await this.grantCode(pending, session.userId, { remember: true });
     if (!to) throw GONE();
-    await this.repository.rememberConsent(session.userId, taken.app_id, taken.scopes);
     return to;
   }
 
-  /** Stores an authorization and its code; the app's answer URL, or null if it cannot stand. */
-  private async grantCode(pending: Pending, userId: string): Promise<string | null> {
+  /**
+   * Stores an authorization and its code (and, when the person has just agreed, their
+   * consent); the app's answer URL, or null if it cannot stand.
+   */
+  private async grantCode(
+    pending: Pending,
+    userId: string,
+    { remember = false } = {},
+  ): Promise<string | null> {
     const code = newSecret('authorizationCode');
-    const stored = await this.repository.authorize({
-      id: randomUUID(),
-      appId: pending.appId,
-      userId,
-      scopes: pending.scopes as Scope[],
-      redirectUri: pending.redirectUri,
-      codeHash: sha256(code),
-      codeChallenge: pending.codeChallenge,
-      codeTtlSeconds: this.settings.codeTtlSeconds,
-      refreshTtlSeconds: this.settings.refreshTtlSeconds,
-    });
+    const stored = await this.repository.authorize(
+      {
+        id: randomUUID(),
+        appId: pending.appId,
+        userId,
+        scopes: pending.scopes as Scope[],
+        redirectUri: pending.redirectUri,
+        codeHash: sha256(code),
+        codeChallenge: pending.codeChallenge,
+        codeTtlSeconds: this.settings.codeTtlSeconds,
+        refreshTtlSeconds: this.settings.refreshTtlSeconds,
+      },
+      remember,
+    );
     if (!stored) return null;
     return answerAt(pending.redirectUri, { code, state: pending.state, iss: this.settings.issuer });
   }
