@@ -42,7 +42,6 @@ create table "oauth_consents" (
   "scopes" text[] not null,
   "created_at" timestamptz not null default now(),
   "updated_at" timestamptz not null default now(),
-  "last_used_at" timestamptz null,
   constraint "oauth_consents_pkey" primary key ("user_id", "app_id"),
   constraint "oauth_consents_user_id_foreign" foreign key ("user_id")
     references "users" ("id") on update cascade on delete cascade,

@@ -87,8 +87,6 @@ export const Consent = defineEntity({
     scopes: p.array<Scope>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
-    /** When a token was last issued under it. */
-    lastUsedAt: p.datetime().nullable(),
   },
 });
 export type Consent = InferEntity<typeof Consent>;

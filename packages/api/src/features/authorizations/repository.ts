@@ -84,9 +84,6 @@ export class AuthorizationRepository extends Repository {
        ), access as (
          insert into oauth_access_tokens (id, app_id, scopes, expires_at, authorization_id, user_id)
          select $7, $2, scopes, to_timestamp($8), id, user_id from redeemed
-       ), consent as (
-         update oauth_consents c set last_used_at = now()
-           from redeemed r where c.user_id = r.user_id and c.app_id = $2
        )
        select id as authorization_id, user_id, organization_id, scopes from redeemed`,
       [
@@ -142,9 +139,6 @@ export class AuthorizationRepository extends Repository {
        ), access as (
          insert into oauth_access_tokens (id, app_id, scopes, expires_at, authorization_id, user_id)
          select $6, $2, scopes, to_timestamp($7), id, user_id from rotated
-       ), consent as (
-         update oauth_consents c set last_used_at = now()
-           from rotated r where c.user_id = r.user_id and c.app_id = $2
        )
        select id as authorization_id, user_id, organization_id, scopes from rotated`,
       [
@@ -193,9 +187,13 @@ export class AuthorizationRepository extends Repository {
       'authorized-apps',
       `select a.client_id, a.name as app_name, g.id as organization_id,
               g.name as organization_name, c.scopes, c.updated_at as authorized_at,
-              greatest(c.last_used_at, (select max(t.last_used_at) from oauth_access_tokens t
-                                          where t.user_id = c.user_id and t.app_id = c.app_id))
-                as last_used_at
+              -- The last token issued (a refresh token each time) or used, with no write of its own.
+              greatest(
+                (select max(r.created_at) from oauth_refresh_tokens r
+                   join oauth_authorizations g on g.id = r.authorization_id
+                  where g.user_id = c.user_id and g.app_id = c.app_id),
+                (select max(t.last_used_at) from oauth_access_tokens t
+                  where t.user_id = c.user_id and t.app_id = c.app_id)) as last_used_at
          from oauth_consents c
          join oauth_apps a on a.id = c.app_id
          join organizations g on g.id = a.organization_id
