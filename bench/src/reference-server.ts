@@ -1,10 +1,10 @@
 /**
- * The reference: the same irreducible work as Timbrix's hot paths, in the thinnest code we
- * could write. Plain node:http and pg, the same pool size, argon2 parameters, JWT signing
+ * The reference: the same irreducible work as Timbrix's hot paths (people's grants included:
+ * the same statement spends a code or a refresh token), in the thinnest code we could write. Plain node:http and pg, the same pool size, argon2 parameters, JWT signing
  * and verification, session-row and membership check, inserts and verified-secret cache; no framework, no
  * ORM, no schemas, no logging. What the project costs beyond it is overhead.
  */
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { hash, verify } from '@node-rs/argon2';
 import { createLocalJWKSet, generateKeyPair, type JSONWebKeySet, jwtVerify, SignJWT } from 'jose';
@@ -171,13 +171,115 @@ async function createApp(req: IncomingMessage, res: ServerResponse) {
   });
 }
 
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+async function signToken(
+  app: ClientRow,
+  subject: string,
+  scopes: string[],
+  now: number,
+  jti: string,
+) {
+  return new SignJWT({
+    client_id: app.client_id,
+    scope: scopes.join(' '),
+    organization_id: app.organization_id,
+  })
+    .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
+    .setIssuer(issuer)
+    .setSubject(subject)
+    .setAudience(`${issuer}/api`)
+    .setJti(jti)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttl)
+    .sign(privateKey);
+}
+
+// A person's grants: the code or refresh token is spent, and the next refresh token and the
+// access token's row stored, in one statement (the same one as the project's, prepared as
+// the project prepares it).
+const REDEEM = `with redeemed as (
+    update oauth_authorizations g set code_used_at = now() from oauth_apps a
+     where g.code_hash = $1 and g.app_id = $2 and a.id = g.app_id
+       and g.code_used_at is null and g.code_expires_at > now() and g.revoked_at is null
+       and g.redirect_uri = $3 and g.code_challenge = $4 and a.is_active and g.scopes <@ a.scopes
+     returning g.id, g.user_id, g.scopes
+  ), refresh as (
+    insert into oauth_refresh_tokens (id, authorization_id, token_hash) select $5, id, $6 from redeemed
+  ), access as (
+    insert into oauth_access_tokens (id, app_id, scopes, expires_at, authorization_id, user_id)
+    select $7, $2, scopes, to_timestamp($8), id, user_id from redeemed
+  ) select user_id, scopes from redeemed`;
+const ROTATE = `with rotated as (
+    update oauth_refresh_tokens r set rotated_at = now()
+      from oauth_authorizations g join oauth_apps a on a.id = g.app_id
+     where r.token_hash = $1 and r.rotated_at is null and g.id = r.authorization_id
+       and g.app_id = $2 and g.revoked_at is null and g.expires_at > now()
+       and a.is_active and g.scopes <@ a.scopes
+     returning g.id, g.user_id, g.scopes
+  ), successor as (
+    insert into oauth_refresh_tokens (id, authorization_id, token_hash) select $3, id, $4 from rotated
+  ), access as (
+    insert into oauth_access_tokens (id, app_id, scopes, expires_at, authorization_id, user_id)
+    select $5, $2, scopes, to_timestamp($6), id, user_id from rotated
+  ) select user_id, scopes from rotated`;
+
+async function personGrant(app: ClientRow, form: URLSearchParams, res: ServerResponse) {
+  const jti = `token_${randomBytes(16).toString('hex')}`;
+  const now = Math.floor(Date.now() / 1000);
+  const refreshToken = `rt_${randomBytes(32).toString('base64url')}`;
+  let rows: { user_id: string; scopes: string[] }[];
+  if (form.get('grant_type') === 'authorization_code') {
+    const [code, redirectUri, verifier] = ['code', 'redirect_uri', 'code_verifier'].map((n) =>
+      form.get(n),
+    );
+    if (!code || !redirectUri || !verifier) return send(res, 400, { error: 'invalid_request' });
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    ({ rows } = await pool.query({
+      name: 'redeem',
+      text: REDEEM,
+      values: [
+        sha256(code),
+        app.app_id,
+        redirectUri,
+        challenge,
+        randomUUID(),
+        sha256(refreshToken),
+        jti,
+        now + ttl,
+      ],
+    }));
+  } else {
+    const presented = form.get('refresh_token');
+    if (!presented) return send(res, 400, { error: 'invalid_request' });
+    ({ rows } = await pool.query({
+      name: 'rotate',
+      text: ROTATE,
+      values: [sha256(presented), app.app_id, randomUUID(), sha256(refreshToken), jti, now + ttl],
+    }));
+  }
+  const grantee = rows[0];
+  if (!grantee) return send(res, 400, { error: 'invalid_grant' });
+  const accessToken = await signToken(app, grantee.user_id, grantee.scopes, now, jti);
+  send(res, 200, {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: ttl,
+    scope: grantee.scopes.join(' '),
+    refresh_token: refreshToken,
+  });
+}
+
+const GRANT_TYPES = new Set(['client_credentials', 'authorization_code', 'refresh_token']);
+
 async function token(req: IncomingMessage, res: ServerResponse) {
   const form = new URLSearchParams(await body(req));
-  if (form.get('grant_type') !== 'client_credentials') {
+  if (!GRANT_TYPES.has(form.get('grant_type') ?? '')) {
     return send(res, 400, { error: 'unsupported_grant_type' });
   }
   const app = await authenticateClient(req, form);
   if (!app) return send(res, 401, { error: 'invalid_client' });
+  if (form.get('grant_type') !== 'client_credentials') return personGrant(app, form, res);
   const requested = form.get('scope')?.split(' ').filter(Boolean);
   const scopes = requested?.length ? requested : app.scopes;
   if (!scopes.every((scope) => app.scopes.includes(scope))) {
@@ -185,26 +287,18 @@ async function token(req: IncomingMessage, res: ServerResponse) {
   }
   const jti = `token_${randomBytes(16).toString('hex')}`;
   const now = Math.floor(Date.now() / 1000);
-  const scope = scopes.join(' ');
-  const accessToken = await new SignJWT({
-    client_id: app.client_id,
-    scope,
-    organization_id: app.organization_id,
-  })
-    .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
-    .setIssuer(issuer)
-    .setSubject(app.client_id)
-    .setAudience(`${issuer}/api`)
-    .setJti(jti)
-    .setIssuedAt(now)
-    .setExpirationTime(now + ttl)
-    .sign(privateKey);
+  const accessToken = await signToken(app, app.client_id, scopes, now, jti);
   await pool.query(
     `insert into oauth_access_tokens (id, app_id, scopes, expires_at)
      values ($1, $2, $3, to_timestamp($4))`,
     [jti, app.app_id, scopes, now + ttl],
   );
-  send(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: ttl, scope });
+  send(res, 200, {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: ttl,
+    scope: scopes.join(' '),
+  });
 }
 
 async function introspect(req: IncomingMessage, res: ServerResponse) {

@@ -11,9 +11,10 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { databaseUrl, ensureDatabase, startEmbeddedPostgres } from '@timbrix/postgres';
 import { load, measure, type Row } from './measure.js';
+import { seedPersonGrants } from './person-grants.js';
 import { summarizeProfiles } from './profiles.js';
 import { table } from './report.js';
-import { scenarios } from './scenarios.js';
+import { type GrantPools, PERSON_GRANT_SCENARIOS, scenarios } from './scenarios.js';
 import { seed } from './seed.js';
 import { startProject, startReference } from './servers.js';
 import { chosen, paths, settings } from './settings.js';
@@ -35,6 +36,15 @@ async function database() {
       await rm(parent, { recursive: true, force: true });
     },
   };
+}
+
+/** Codes and refresh tokens for each server to spend, written to the shared database. */
+async function seedGrants(url: string, data: Awaited<ReturnType<typeof seed>>) {
+  const pools = async (): Promise<GrantPools> => ({
+    codes: await seedPersonGrants(url, data, settings.grants, 'code'),
+    refreshTokens: await seedPersonGrants(url, data, settings.grants, 'refresh'),
+  });
+  return { project: await pools(), reference: await pools() };
 }
 
 async function main() {
@@ -59,7 +69,8 @@ async function main() {
     const issuer = { ISSUER_URL: project.url };
     let reference = await startReference({ ...shared, ...issuer }, project);
     const data = await seed(project.url);
-    for (const scenario of scenarios(data).filter((s) => chosen(s.name))) {
+    const grants = PERSON_GRANT_SCENARIOS.some(chosen) ? await seedGrants(db.url, data) : undefined;
+    for (const scenario of scenarios(data, grants).filter((s) => chosen(s.name))) {
       rows.push(await measure(scenario, project, reference));
     }
 

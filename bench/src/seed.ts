@@ -14,7 +14,7 @@ export async function seed(origin: string) {
   const email = `bench-${randomBytes(4).toString('hex')}@example.com`;
   const password = 'bench-password-123';
   const anonymous = createTimbrixClient({ url: origin });
-  await anonymous.auth.register.mutate({ email, password });
+  const { id: userId } = await anonymous.auth.register.mutate({ email, password });
   const { accessToken: session } = await anonymous.auth.login.mutate({ email, password });
   const signedIn = createTimbrixClient({ url: origin, token: session });
   const org = await signedIn.organizations.create.mutate({
@@ -46,7 +46,7 @@ export async function seed(origin: string) {
     tokens.push(((await granted.json()) as { access_token: string }).access_token);
   }
   const headers = { authorization: `Bearer ${session}`, 'x-organization-id': org.id };
-  return { headers, clients, resourceServer, tokens };
+  return { userId, headers, clients, resourceServer, tokens };
 }
 
 export type Seed = Awaited<ReturnType<typeof seed>>;

@@ -12,7 +12,8 @@ export const paths = {
 
 /**
  * Settings (environment): BENCH_DURATION (s, 5), BENCH_WARMUP (s, 2), BENCH_PAIRS (3),
- * BENCH_CONNECTIONS (20), BENCH_ONLY (part of a scenario's name), BENCH_PROFILE=1.
+ * BENCH_CONNECTIONS (20), BENCH_ONLY (part of a scenario's name), BENCH_PROFILE=1,
+ * BENCH_GRANTS (codes and refresh tokens seeded per server and scenario, 60000).
  */
 export const settings = {
   duration: Number(process.env.BENCH_DURATION ?? 5),
@@ -21,6 +22,7 @@ export const settings = {
   connections: Number(process.env.BENCH_CONNECTIONS ?? 20),
   poolMax: 10,
   profile: process.env.BENCH_PROFILE === '1',
+  grants: Number(process.env.BENCH_GRANTS ?? 60_000),
   /** Only the scenarios whose names contain this (for a quick look at one path). */
   only: process.env.BENCH_ONLY,
 };
