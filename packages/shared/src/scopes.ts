@@ -32,6 +32,10 @@ export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
 /** Scopes that reach beyond one organization: only a platform administrator may grant them. */
 export const PLATFORM_SCOPES: readonly Scope[] = ['admin:all'];
 
+/** Whether `value` names a scope of this server. */
+export const isScope = (value: string): value is Scope =>
+  (SCOPES as readonly string[]).includes(value);
+
 export const scopeSchema = z.enum(SCOPES, {
   error: (issue) =>
     `unknown scope ${JSON.stringify(issue.input)}; expected one of: ${SCOPES.join(', ')}`,

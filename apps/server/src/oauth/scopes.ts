@@ -1,5 +1,5 @@
 import { ApiError, type AuthenticatedClient } from '@timbrix/api';
-import { SCOPES, type Scope } from '@timbrix/shared/scopes';
+import { isScope, type Scope } from '@timbrix/shared/scopes';
 
 /** The scopes a grant gives: those requested, within the app's; none requested means all. */
 export function grantedScopes(
@@ -8,7 +8,7 @@ export function grantedScopes(
 ): Scope[] {
   if (!requested || requested.length === 0) return client.scopes;
   const unique = [...new Set(requested)];
-  const unknown = unique.filter((scope) => !(SCOPES as readonly string[]).includes(scope));
+  const unknown = unique.filter((scope) => !isScope(scope));
   if (unknown.length) {
     throw new ApiError('INVALID_SCOPE', { message: `Unknown scope: ${unknown.join(' ')}` });
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SCOPES, type Scope } from '@timbrix/shared/scopes';
+import { isScope, type Scope } from '@timbrix/shared/scopes';
 import { ApiError } from '../../errors/codes.js';
 import { mayBeSecret, newSecret, sha256 } from '../../lib/secrets.js';
 import type { Logger } from '../../logger.js';
@@ -56,16 +56,7 @@ export class PersonGrants {
       throw invalidGrant('The code is unknown, or was issued to another client');
     }
     if (code.used) {
-      await this.repository.revokeFamily(code.authorization_id);
-      this.logger.warn(
-        {
-          event: 'authorization_code.reuse_detected',
-          authorizationId: code.authorization_id,
-          clientId: client.clientId,
-          userId: code.user_id,
-        },
-        'an authorization code was used twice: every token issued with it is revoked',
-      );
+      await this.endFamily(client, code, 'authorization_code.reuse_detected');
       throw invalidGrant('The code was already used: every token issued with it is now revoked');
     }
     if (code.expired) {
@@ -96,7 +87,7 @@ export class PersonGrants {
       throw invalidGrant('The refresh token is not one this server issued');
     }
     const requested = presented.scopes?.length ? [...new Set(presented.scopes)] : null;
-    const unknown = (requested ?? []).filter((s) => !(SCOPES as readonly string[]).includes(s));
+    const unknown = (requested ?? []).filter((scope) => !isScope(scope));
     if (unknown.length) {
       throw new ApiError('INVALID_SCOPE', { message: `Unknown scope: ${unknown.join(' ')}` });
     }
@@ -113,16 +104,7 @@ export class PersonGrants {
       throw invalidGrant('The refresh token is unknown, or was issued to another client');
     }
     if (token.rotated) {
-      await this.repository.revokeFamily(token.authorization_id);
-      this.logger.warn(
-        {
-          event: 'refresh_token.reuse_detected',
-          authorizationId: token.authorization_id,
-          clientId: client.clientId,
-          userId: token.user_id,
-        },
-        'a rotated refresh token was used again: its whole authorization is revoked',
-      );
+      await this.endFamily(client, token, 'refresh_token.reuse_detected');
       throw invalidGrant(
         'This refresh token was already used: every token of its authorization is now revoked',
       );
@@ -145,6 +127,27 @@ export class PersonGrants {
     if (state && state.app_id === client.appId) {
       await this.repository.revokeFamily(state.authorization_id);
     }
+  }
+
+  /**
+   * A spent code or refresh token came again: someone holds what they should not (RFC 9700
+   * section 4.14.2). Its whole family ends, and the security log says so (ids only).
+   */
+  private async endFamily(
+    client: AuthenticatedClient,
+    spent: { authorization_id: string; user_id: string },
+    event: 'authorization_code.reuse_detected' | 'refresh_token.reuse_detected',
+  ) {
+    await this.repository.revokeFamily(spent.authorization_id);
+    this.logger.warn(
+      {
+        event,
+        authorizationId: spent.authorization_id,
+        clientId: client.clientId,
+        userId: spent.user_id,
+      },
+      'a spent code or refresh token was presented again: every token of its authorization is revoked',
+    );
   }
 
   /** A new refresh token and a drafted access token, as a redemption or rotation stores them. */

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { SCOPES, type Scope } from '@timbrix/shared/scopes';
-import type { RequestedApp } from './request-repository.js';
+import { isScope, type Scope } from '@timbrix/shared/scopes';
+import type { CheckedRequest, RequestedApp } from './request-repository.js';
+
+export type { CheckedRequest } from './request-repository.js';
 
 /** RFC 7636 section 4.2: BASE64URL(SHA256(verifier)), unpadded. */
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
@@ -28,16 +30,6 @@ function single(query: Record<string, unknown>, name: string): string | undefine
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new RepeatedParameter(`${name} must be sent once`);
   return value;
-}
-
-/** What an authorization request asks, once checked: everything an answer is bound to. */
-export interface CheckedRequest {
-  appId: string;
-  redirectUri: string;
-  scopes: Scope[];
-  state: string | null;
-  codeChallenge: string;
-  forceConsent: boolean;
 }
 
 /** Who the request claims to come from and where it wants the answer; either may be absent. */
@@ -122,7 +114,7 @@ export function checkRequest(
     return refuse('invalid_request', 'prompt may only be consent');
   }
   const requested = [...new Set((ask.scope ?? '').split(' ').filter(Boolean))];
-  const unknown = requested.filter((scope) => !(SCOPES as readonly string[]).includes(scope));
+  const unknown = requested.filter((scope) => !isScope(scope));
   if (unknown.length) return refuse('invalid_scope', `Unknown scope: ${unknown.join(' ')}`);
   const beyond = requested.filter((scope) => !app.scopes.includes(scope as Scope));
   if (beyond.length) return refuse('invalid_scope', `The app may not request: ${beyond.join(' ')}`);

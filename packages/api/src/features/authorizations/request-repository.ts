@@ -8,6 +8,16 @@ export interface RequestedApp {
   is_active: boolean;
 }
 
+/** What an authorization request asks, once checked: everything an answer is bound to. */
+export interface CheckedRequest {
+  appId: string;
+  redirectUri: string;
+  scopes: Scope[];
+  state: string | null;
+  codeChallenge: string;
+  forceConsent: boolean;
+}
+
 /** A pending request as the console opens it, with what it needs to decide and to show. */
 export interface OpenedRequest {
   app_id: string;
@@ -67,16 +77,7 @@ export class AuthorizationRequestRepository extends Repository {
   }
 
   /** Keeps a request for the console, under the SHA-256 of its handle. */
-  async createRequest(row: {
-    id: string;
-    appId: string;
-    redirectUri: string;
-    scopes: Scope[];
-    state: string | null;
-    codeChallenge: string;
-    forceConsent: boolean;
-    ttlSeconds: number;
-  }): Promise<void> {
+  async createRequest(row: CheckedRequest & { id: string; ttlSeconds: number }): Promise<void> {
     await this.sql.run(
       'create-authorization-request',
       `insert into oauth_authorization_requests
