@@ -452,8 +452,15 @@ describe('POST /api/oauth2/token grant_type=authorization_code', () => {
     expect((await exchange(app, code, proof)).status).toBe(200);
   });
 
-  it('refuses codes it never issued, without a lookup', async () => {
+  it('refuses codes it never issued, or mistyped, without a lookup', async () => {
     expectInvalidGrant(await exchange(app, 'code_notreal', pkce()), /not one this server issued/);
+    const { code, proof } = await codeFor();
+    const flipped = `${code.slice(0, 10)}${code[10] === 'A' ? 'B' : 'A'}${code.slice(11)}`;
+    expectInvalidGrant(await exchange(app, flipped, proof), /not one this server issued/);
+    // Nor in the format of secrets from before the checksum: codes were never issued so.
+    const legacy = `code_${Buffer.alloc(32, 3).toString('base64url')}`;
+    expectInvalidGrant(await exchange(app, legacy, proof), /not one this server issued/);
+    expect((await exchange(app, code, proof)).status).toBe(200);
   });
 
   it('a code used twice fails and revokes every token it produced', async () => {

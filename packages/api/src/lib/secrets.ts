@@ -29,11 +29,14 @@ export function newSecret(kind: SecretKind): string {
   return formatSecret(kind, randomBase62(SECRET_BODY_LENGTH));
 }
 
-/** Secrets issued before the checksummed format: prefix + 32 random bytes in base64url. */
+/**
+ * Secrets issued before the checksummed format: prefix + 32 random bytes in base64url. Only
+ * client secrets and invitations were ever issued so; every other kind came after it.
+ */
 const legacyPattern = (kind: SecretKind) =>
   new RegExp(`^${SECRET_PREFIXES[kind]}[A-Za-z0-9_-]{43}$`);
 const LEGACY_PATTERNS = new Map(
-  (Object.keys(SECRET_PREFIXES) as SecretKind[]).map((kind) => [kind, legacyPattern(kind)]),
+  (['clientSecret', 'invitation'] as const).map((kind) => [kind, legacyPattern(kind)]),
 );
 
 /**
@@ -42,7 +45,9 @@ const LEGACY_PATTERNS = new Map(
  * else is refused before any hash work is spent on it.
  */
 export function mayBeSecret(kind: SecretKind, presented: string): boolean {
-  return recogniseSecret(presented) === kind || LEGACY_PATTERNS.get(kind)!.test(presented);
+  return (
+    recogniseSecret(presented) === kind || (LEGACY_PATTERNS.get(kind)?.test(presented) ?? false)
+  );
 }
 
 export function sha256(value: string): string {
