@@ -21,6 +21,7 @@ export {
 } from './errors/format.js';
 export { apiErrorFrom, isDatabaseUnavailable } from './errors/translate.js';
 export type { AccessTokens, IssuedToken } from './features/access-tokens/service.js';
+export { CONSENT_PAGE_PATH } from './features/authorizations/requests.js';
 export type {
   AuthenticatedClient,
   ClientCredentials,

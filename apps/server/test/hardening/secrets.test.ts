@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   accessToken,
+  addMember,
   api,
+  authorizeRequest,
+  consentHandle,
+  consoleCookie,
+  consoleMutation,
+  formPost,
   introspect,
+  pkce,
+  requestOf,
   revoke,
   signUp,
   tenant,
@@ -82,6 +90,74 @@ describe('secrets at rest and in the logs', () => {
     expect(logs).not.toContain('PRIVATE KEY');
     expect(dump).not.toContain('PRIVATE KEY');
     expect(services.keys.jwks().keys.every((key) => !('d' in key))).toBe(true);
+  });
+});
+
+describe('people’s authorizations', () => {
+  it('leave no code, refresh token, consent value or request handle in the logs or a dump', async () => {
+    const origin = server().url;
+    const org = await tenant(origin);
+    const redirect = 'https://app.example.com/callback';
+    const app = await org.createApp(['read:user'], 'Secretive', redirect);
+    const person = await signUp(origin);
+    await addMember(origin, org.owner.token, org.organizationId, person, 'member');
+    const cookie = await consoleCookie(origin, person);
+    const proof = pkce();
+
+    // The console page is loaded as a browser would (its path carries the handle).
+    const first = await authorizeRequest(origin, requestOf(app, redirect, proof));
+    const requestId = consentHandle(first.location);
+    await fetch(`${origin}/authorize/${requestId}`);
+    const opened = await consoleMutation(origin, 'authorizations.open', cookie, { requestId });
+    const { decisionToken } = opened.data;
+    const decided = await consoleMutation(origin, 'authorizations.decide', cookie, {
+      requestId,
+      decisionToken,
+      approve: true,
+    });
+    const code = new URL(decided.data.redirectTo).searchParams.get('code')!;
+    const exchange = {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirect,
+      code_verifier: proof.verifier,
+    };
+    const tokens = (await formPost(origin, '/oauth2/token', exchange, app)).body;
+    const refreshed = (
+      await formPost(
+        origin,
+        '/oauth2/token',
+        { grant_type: 'refresh_token', refresh_token: tokens.refresh_token },
+        app,
+      )
+    ).body;
+    // Reuse, logged as a security event: by ids only.
+    await formPost(origin, '/oauth2/token', exchange, app);
+    await formPost(
+      origin,
+      '/oauth2/token',
+      { grant_type: 'refresh_token', refresh_token: tokens.refresh_token },
+      app,
+    );
+
+    const logs = server().logs();
+    const dump = await server().dump();
+    expect(logs).toContain('"path":"/authorize/:requestId"');
+    expect(logs).toContain('refresh_token.reuse_detected');
+    const secrets = [
+      requestId,
+      decisionToken,
+      code,
+      proof.verifier,
+      tokens.refresh_token,
+      refreshed.refresh_token,
+      tokens.access_token.split('.')[2],
+      refreshed.access_token.split('.')[2],
+    ];
+    for (const secret of secrets) {
+      expect(logs, 'logs').not.toContain(secret);
+      expect(dump, 'database dump').not.toContain(secret);
+    }
   });
 });
 
