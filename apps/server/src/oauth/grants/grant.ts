@@ -1,4 +1,4 @@
-import type { AuthenticatedClient, IssuedToken, Services } from '@timbrix/api';
+import { ApiError, type AuthenticatedClient, type IssuedToken, type Services } from '@timbrix/api';
 import type { Scope } from '@timbrix/shared/scopes';
 import type { Response } from 'express';
 import type { Form } from '../http.js';
@@ -40,7 +40,9 @@ export async function issueToken(
 /**
  * A grant for a person's authorization, under limits of its own (not the client's allowance
  * for its own tokens): every request counts per client and address (the answer reports that
- * one) and per address; a failed one also per client, from any address.
+ * one) and per address. A failed one also counts per client, from any address, and past that
+ * limit failures answer 429; successes never wait on it, since a lockout would let anyone who
+ * can reach the app's callback stop all its logins by feeding it made-up codes.
  */
 export async function personGrant(
   { services, client, ip, res }: GrantContext,
@@ -55,9 +57,14 @@ export async function personGrant(
       : [rules.refreshesPerClientIp, rules.refreshesPerIp];
   const headers = await limits.consume(perClientIp, client.clientId, ip);
   await limits.consume(perIp, ip);
-  const failures = await limits.attempt([rules.grantFailuresPerClient, client.clientId]);
-  const issued = await work();
-  await failures.succeeded();
-  if (headers) res.set(headers);
-  return issued;
+  try {
+    const issued = await work();
+    if (headers) res.set(headers);
+    return issued;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 400) {
+      await limits.consume(rules.grantFailuresPerClient, client.clientId);
+    }
+    throw error;
+  }
 }
