@@ -179,6 +179,7 @@ async function signToken(
   scopes: string[],
   now: number,
   jti: string,
+  expiresAt = now + ttl,
 ) {
   return new SignJWT({
     client_id: app.client_id,
@@ -191,7 +192,7 @@ async function signToken(
     .setAudience(`${issuer}/api`)
     .setJti(jti)
     .setIssuedAt(now)
-    .setExpirationTime(now + ttl)
+    .setExpirationTime(expiresAt)
     .sign(privateKey);
 }
 
@@ -203,32 +204,35 @@ const REDEEM = `with redeemed as (
      where g.code_hash = $1 and g.app_id = $2 and a.id = g.app_id
        and g.code_used_at is null and g.code_expires_at > now() and g.revoked_at is null
        and g.redirect_uri = $3 and g.code_challenge = $4 and a.is_active and g.scopes <@ a.scopes
-     returning g.id, g.user_id, g.scopes
+       and a.redirect_uri = g.redirect_uri
+     returning g.id, g.user_id, g.scopes, least(to_timestamp($8), g.expires_at) as token_expires_at
   ), refresh as (
     insert into oauth_refresh_tokens (id, authorization_id, token_hash) select $5, id, $6 from redeemed
   ), access as (
     insert into oauth_access_tokens (id, app_id, scopes, expires_at, authorization_id, user_id)
-    select $7, $2, scopes, to_timestamp($8), id, user_id from redeemed
-  ) select user_id, scopes from redeemed`;
+    select $7, $2, scopes, token_expires_at, id, user_id from redeemed
+  ) select user_id, scopes, floor(extract(epoch from token_expires_at))::bigint::text as expires_at
+      from redeemed`;
 const ROTATE = `with rotated as (
     update oauth_refresh_tokens r set rotated_at = now()
       from oauth_authorizations g join oauth_apps a on a.id = g.app_id
      where r.token_hash = $1 and r.rotated_at is null and g.id = r.authorization_id
        and g.app_id = $2 and g.revoked_at is null and g.expires_at > now()
        and a.is_active and g.scopes <@ a.scopes
-     returning g.id, g.user_id, g.scopes
+     returning g.id, g.user_id, g.scopes, least(to_timestamp($6), g.expires_at) as token_expires_at
   ), successor as (
     insert into oauth_refresh_tokens (id, authorization_id, token_hash) select $3, id, $4 from rotated
   ), access as (
     insert into oauth_access_tokens (id, app_id, scopes, expires_at, authorization_id, user_id)
-    select $5, $2, scopes, to_timestamp($6), id, user_id from rotated
-  ) select user_id, scopes from rotated`;
+    select $5, $2, scopes, token_expires_at, id, user_id from rotated
+  ) select user_id, scopes, floor(extract(epoch from token_expires_at))::bigint::text as expires_at
+      from rotated`;
 
 async function personGrant(app: ClientRow, form: URLSearchParams, res: ServerResponse) {
   const jti = `token_${randomBytes(16).toString('hex')}`;
   const now = Math.floor(Date.now() / 1000);
   const refreshToken = `rt_${randomBytes(32).toString('base64url')}`;
-  let rows: { user_id: string; scopes: string[] }[];
+  let rows: { user_id: string; scopes: string[]; expires_at: string }[];
   if (form.get('grant_type') === 'authorization_code') {
     const [code, redirectUri, verifier] = ['code', 'redirect_uri', 'code_verifier'].map((n) =>
       form.get(n),
@@ -260,11 +264,12 @@ async function personGrant(app: ClientRow, form: URLSearchParams, res: ServerRes
   }
   const grantee = rows[0];
   if (!grantee) return send(res, 400, { error: 'invalid_grant' });
-  const accessToken = await signToken(app, grantee.user_id, grantee.scopes, now, jti);
+  const expiresAt = Math.min(now + ttl, Number(grantee.expires_at));
+  const accessToken = await signToken(app, grantee.user_id, grantee.scopes, now, jti, expiresAt);
   send(res, 200, {
     access_token: accessToken,
     token_type: 'Bearer',
-    expires_in: ttl,
+    expires_in: expiresAt - now,
     scope: grantee.scopes.join(' '),
     refresh_token: refreshToken,
   });

@@ -20,8 +20,9 @@ export const reachesEveryOrganization = (caller: Caller) =>
 
 /**
  * Where `caller` stands in `organizationId`, or undefined if nowhere: a person by their
- * membership; an app's token as an admin of the app's organization, or of any organization
- * with a scope that reaches every one. Malformed ids stand nowhere, without a lookup.
+ * membership (through a person's token, only in its app's organization); an app's token as an
+ * admin of the app's organization, or of any organization with a scope that reaches every
+ * one. Malformed ids stand nowhere, without a lookup.
  */
 export async function standingIn(
   ctx: Pick<Context, 'db'>,
@@ -29,9 +30,12 @@ export async function standingIn(
   organizationId: string | undefined,
 ): Promise<Standing | undefined> {
   if (!isUuid(organizationId)) return undefined;
-  if (caller.kind === 'token' && caller.userId === null) {
-    // The database keeps ids lower-case; a UUID may come in either case.
-    organizationId = organizationId.toLowerCase();
+  // The database keeps ids lower-case; a UUID may come in either case.
+  organizationId = organizationId.toLowerCase();
+  if (caller.kind === 'token' && caller.userId !== null) {
+    // The person authorized an app of one organization: their token acts there only.
+    if (organizationId !== caller.organizationId) return undefined;
+  } else if (caller.kind === 'token') {
     const standsIn =
       organizationId === caller.organizationId ||
       (reachesEveryOrganization(caller) && (await ctx.db.organizations.exists(organizationId)));

@@ -161,8 +161,8 @@ function memberOf(source: OrganizationSource) {
     let standing: Standing | undefined;
     if (wanted !== SOLE) {
       standing = await standingIn(ctx, caller, wanted);
-    } else if (caller.kind === 'token' && !caller.userId) {
-      // An app's token acts for its own organization.
+    } else if (caller.kind === 'token') {
+      // A token acts in its app's organization (a person's too: the one they authorized it in).
       standing = await standingIn(ctx, caller, caller.organizationId);
     } else {
       const some = await ctx.db.memberships.some(caller.userId!);

@@ -16,7 +16,7 @@ export const CREDENTIAL_DESCRIPTIONS: Record<Credential, string> = {
   app_token:
     'An OAuth access token from the client-credentials grant: acts for its app’s organization as an admin of it would, never as the owner, never in another organization.',
   user_token:
-    'An OAuth access token a person granted an app (authorization code): acts as that person would in the organization the request names.',
+    'An OAuth access token a person granted an app (authorization code): acts as that person would, with their current role, in the app’s organization only.',
 };
 
 /** The role an app's own token acts with, in the app's organization. */

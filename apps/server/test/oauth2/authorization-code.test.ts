@@ -162,11 +162,25 @@ describe('GET /api/oauth/authorize: errors sent back to the app', () => {
     [{ response_type: undefined }, 'invalid_request', /response_type is required/],
     [{ scope: 'read:user write:members' }, 'invalid_scope', /may not request: write:members/],
     [{ scope: 'read:user launch:rockets' }, 'invalid_scope', /Unknown scope: launch:rockets/],
-    [{ prompt: 'login' }, 'invalid_request', /prompt may only be consent/],
+    [{ prompt: 'login' }, 'invalid_request', /prompt may be consent or none/],
   ])('%j answers %s', async (extra, error, description) => {
     const back = await sentBack(extra);
     expect(back.error).toBe(error);
     expect(back.error_description).toMatch(description);
+  });
+
+  it('prompt=none never asks: login_required, consent_required, or a code', async () => {
+    const person = await signUp(origin());
+    await addMember(origin(), acme.owner.token, acme.organizationId, person, 'member');
+    const cookie = await consoleCookie(origin(), person);
+    const silent = () => requestOf(app, REDIRECT, pkce(), { prompt: 'none', scope: 'read:user' });
+    const anonymous = answerOf((await authorizeRequest(origin(), silent())).location);
+    expect(anonymous).toMatchObject({ error: 'login_required', iss: issuer() });
+    const unasked = answerOf((await authorizeRequest(origin(), silent(), cookie)).location);
+    expect(unasked.error).toBe('consent_required');
+    await authorizeAs(origin(), cookie, requestOf(app, REDIRECT, pkce(), { scope: 'read:user' }));
+    const answered = answerOf((await authorizeRequest(origin(), silent(), cookie)).location);
+    expect(answered.code).toMatch(/^code_/);
   });
 
   it('a person outside the app’s organization is denied, without a consent screen', async () => {
@@ -257,17 +271,17 @@ describe('the consent screen', () => {
     });
     const decision = { requestId, decisionToken: opened.data.decisionToken, approve: true };
 
-    const crossSite = await consoleMutation(
-      origin(),
-      'authorizations.decide',
-      ownerCookie,
-      decision,
-      {
-        headers: { origin: 'https://evil.example.com', 'sec-fetch-site': 'cross-site' },
-      },
-    );
-    expect(crossSite.status).toBe(403);
-    expect(crossSite.error.data.code).toBe('FORBIDDEN');
+    const evil = {
+      headers: { origin: 'https://evil.example.com', 'sec-fetch-site': 'cross-site' },
+    };
+    for (const [procedure, input] of [
+      ['authorizations.decide', decision],
+      ['authorizations.open', { requestId }],
+    ] as const) {
+      const crossSite = await consoleMutation(origin(), procedure, ownerCookie, input, evil);
+      expect(crossSite.status).toBe(403);
+      expect(crossSite.error.message).toMatch(/must come from the console's own origin/);
+    }
 
     const bearer = await fetch(`${origin()}/trpc/authorizations.decide`, {
       method: 'POST',
@@ -325,6 +339,45 @@ describe('the consent screen', () => {
     expect(
       (await consoleMutation(origin(), 'authorizations.open', other, { requestId })).status,
     ).toBe(404);
+  });
+
+  it('an app deactivated after the request was opened: no answer, not even a denial', async () => {
+    const leaving = await acme.createApp(['read:user'], 'Leaving', REDIRECT);
+    const first = await authorizeRequest(
+      origin(),
+      requestOf(leaving, REDIRECT, pkce(), { prompt: 'consent' }),
+      ownerCookie,
+    );
+    const requestId = consentHandle(first.location);
+    const opened = await consoleMutation(origin(), 'authorizations.open', ownerCookie, {
+      requestId,
+    });
+    await clientOf(origin(), acme.owner.token, acme.organizationId).oauthApps.update.mutate({
+      clientId: leaving.clientId,
+      isActive: false,
+    });
+    for (const approve of [false, true]) {
+      const decided = await consoleMutation(origin(), 'authorizations.decide', ownerCookie, {
+        requestId,
+        decisionToken: opened.data.decisionToken,
+        approve,
+      });
+      expect(decided.status).toBe(404);
+      expect(decided.data).toBeUndefined();
+    }
+  });
+
+  it('shows an app’s own scheme as where the answer goes', async () => {
+    const native = await acme.createApp(['read:user'], 'Native', 'com.example.app:/callback');
+    const first = await authorizeRequest(
+      origin(),
+      requestOf(native, 'com.example.app:/callback', pkce(), { prompt: 'consent' }),
+      ownerCookie,
+    );
+    const opened = await consoleMutation(origin(), 'authorizations.open', ownerCookie, {
+      requestId: consentHandle(first.location),
+    });
+    expect(opened.data.redirectHost).toBe('com.example.app');
   });
 
   it('an app changed since the request cannot be answered', async () => {
@@ -486,6 +539,7 @@ describe('POST /api/oauth2/token grant_type=authorization_code', () => {
     const { code, proof } = await codeFor();
     const answers = await Promise.all([exchange(app, code, proof), exchange(app, code, proof)]);
     expect(answers.map((a) => a.status).sort()).toEqual([200, 400]);
+    expectInvalidGrant(answers.find((a) => a.status === 400)!, /already used/);
     const won = answers.find((a) => a.status === 200)!;
     const me = await api(origin(), 'GET', '/users/me', { token: won.body.access_token });
     expect(me.status).toBe(401);

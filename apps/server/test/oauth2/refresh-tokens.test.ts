@@ -210,6 +210,8 @@ describe('POST /api/oauth2/token grant_type=refresh_token', () => {
       const first = await tokensFor(cookie, app, undefined, brief.url);
       const rotated = await refresh(first.refresh_token, app, undefined, brief.url);
       expect(rotated.status).toBe(200);
+      // Its access token ends with the family, not an hour later.
+      expect(rotated.body.expires_in).toBeLessThanOrEqual(2);
       await new Promise((resolve) => setTimeout(resolve, 2100));
       expectInvalidGrant(
         await refresh(rotated.body.refresh_token, app, undefined, brief.url),
@@ -285,6 +287,36 @@ describe('a person’s access token', () => {
   });
 });
 
+describe('a person’s token in another of their organizations', () => {
+  it('stands nowhere there: it acts in its app’s organization only', async () => {
+    const other = await tenant(origin());
+    await addMember(origin(), other.owner.token, other.organizationId, member, 'admin');
+    const tokens = await tokensFor();
+    const members = await api(origin(), 'GET', `/organizations/${other.organizationId}/members`, {
+      token: tokens.access_token,
+    });
+    expect(members.status).toBe(403);
+    expect(members.body.message).toMatch(/not a member/);
+    const outsider = await api(origin(), 'GET', `/users/${other.owner.id}`, {
+      token: tokens.access_token,
+    });
+    expect(outsider.status).toBe(404);
+    const colleague = await api(origin(), 'GET', `/users/${acme.owner.id}`, {
+      token: tokens.access_token,
+    });
+    expect(colleague.status).toBe(200);
+    const theirs = await api(origin(), 'GET', `/users/${member.id}/organizations`, {
+      token: tokens.access_token,
+    });
+    expect(theirs.body.map((o: { id: string }) => o.id)).toEqual([acme.organizationId]);
+    // The same person, signed in, reaches both.
+    const signedIn = await api(origin(), 'GET', `/organizations/${other.organizationId}/members`, {
+      token: member.token,
+    });
+    expect(signedIn.status).toBe(200);
+  });
+});
+
 describe('what ends a person’s authorization', () => {
   it('the person removed from the organization: at once, and for good', async () => {
     const person = await signUp(origin());
@@ -317,6 +349,11 @@ describe('what ends a person’s authorization', () => {
     await update({ scopes: ['read:user', 'read:organization'] });
     await expectFamilyEnded(wide);
     expect((await meWith(narrow.access_token)).status).toBe(200);
+    // The person still sees, and can end, what stays live: consent keeps what the app has.
+    const listed = await api(origin(), 'GET', '/users/me/authorizations', { token: member.token });
+    expect(listed.body).toContainEqual(
+      expect.objectContaining({ clientId: changing.clientId, scopes: ['read:user'] }),
+    );
 
     await owner.oauthApps.delete.mutate({ clientId: changing.clientId });
     expect((await meWith(narrow.access_token)).status).toBe(401);

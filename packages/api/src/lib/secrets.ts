@@ -35,7 +35,7 @@ export function newSecret(kind: SecretKind): string {
  */
 const legacyPattern = (kind: SecretKind) =>
   new RegExp(`^${SECRET_PREFIXES[kind]}[A-Za-z0-9_-]{43}$`);
-const LEGACY_PATTERNS = new Map(
+const LEGACY_PATTERNS = new Map<SecretKind, RegExp>(
   (['clientSecret', 'invitation'] as const).map((kind) => [kind, legacyPattern(kind)]),
 );
 

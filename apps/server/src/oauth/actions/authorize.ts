@@ -77,7 +77,10 @@ export const authorize: ProtocolAction = {
       query('state', 'Sent back as it came'),
       query('code_challenge', 'RFC 7636: BASE64URL(SHA256(code_verifier))', true),
       query('code_challenge_method', '`S256` (`plain` is refused)', true),
-      query('prompt', '`consent` asks the person even if they agreed before'),
+      query(
+        'prompt',
+        '`consent` asks the person even if they agreed before; `none` (OpenID Connect) never asks, and answers `login_required` or `consent_required` when it would have to',
+      ),
     ],
     responses: {
       302: {

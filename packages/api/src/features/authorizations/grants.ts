@@ -172,12 +172,17 @@ export class PersonGrants {
     grantee: Grantee,
     refreshToken: string,
   ): Promise<IssuedToken> {
-    const issued = await this.tokens.sign(draft, {
-      subject: grantee.user_id,
-      clientId: client.clientId,
-      organizationId: grantee.organization_id,
-      scopes: grantee.scopes,
-    });
+    // An access token never outlives its family.
+    const expiresAt = Math.min(draft.expiresAt, Number(grantee.expires_at));
+    const issued = await this.tokens.sign(
+      { ...draft, expiresAt },
+      {
+        subject: grantee.user_id,
+        clientId: client.clientId,
+        organizationId: grantee.organization_id,
+        scopes: grantee.scopes,
+      },
+    );
     return { ...issued, refresh_token: refreshToken };
   }
 }

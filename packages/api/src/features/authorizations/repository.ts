@@ -18,6 +18,8 @@ export interface Grantee {
   organization_id: string;
   /** The new access token's. */
   scopes: Scope[];
+  /** When the new access token expires (epoch seconds, as text): never after its family. */
+  expires_at: string;
 }
 
 /** A code as it stands, for the reason a redemption failed. */
@@ -76,16 +78,19 @@ export class AuthorizationRepository extends Repository {
           where g.code_hash = $1 and g.app_id = $2 and a.id = g.app_id
             and g.code_used_at is null and g.code_expires_at > now() and g.revoked_at is null
             and g.redirect_uri = $3 and g.code_challenge = $4
-            and a.is_active and g.scopes <@ a.scopes
-          returning g.id, g.user_id, g.scopes, a.organization_id
+            and a.is_active and g.scopes <@ a.scopes and a.redirect_uri = g.redirect_uri
+          returning g.id, g.user_id, g.scopes, a.organization_id,
+                    least(to_timestamp($8), g.expires_at) as token_expires_at
        ), refresh as (
          insert into oauth_refresh_tokens (id, authorization_id, token_hash)
          select $5, id, $6 from redeemed
        ), access as (
          insert into oauth_access_tokens (id, app_id, scopes, expires_at, authorization_id, user_id)
-         select $7, $2, scopes, to_timestamp($8), id, user_id from redeemed
+         select $7, $2, scopes, token_expires_at, id, user_id from redeemed
        )
-       select id as authorization_id, user_id, organization_id, scopes from redeemed`,
+       select id as authorization_id, user_id, organization_id, scopes,
+              floor(extract(epoch from token_expires_at))::bigint::text as expires_at
+         from redeemed`,
       [
         code.hash,
         code.appId,
@@ -132,15 +137,18 @@ export class AuthorizationRepository extends Repository {
             and g.app_id = $2 and g.revoked_at is null and g.expires_at > now()
             and a.is_active and g.scopes <@ a.scopes
             and ($3::text[] is null or $3::text[] <@ g.scopes)
-          returning g.id, g.user_id, coalesce($3::text[], g.scopes) as scopes, a.organization_id
+          returning g.id, g.user_id, coalesce($3::text[], g.scopes) as scopes, a.organization_id,
+                    least(to_timestamp($7), g.expires_at) as token_expires_at
        ), successor as (
          insert into oauth_refresh_tokens (id, authorization_id, token_hash)
          select $4, id, $5 from rotated
        ), access as (
          insert into oauth_access_tokens (id, app_id, scopes, expires_at, authorization_id, user_id)
-         select $6, $2, scopes, to_timestamp($7), id, user_id from rotated
+         select $6, $2, scopes, token_expires_at, id, user_id from rotated
        )
-       select id as authorization_id, user_id, organization_id, scopes from rotated`,
+       select id as authorization_id, user_id, organization_id, scopes,
+              floor(extract(epoch from token_expires_at))::bigint::text as expires_at
+         from rotated`,
       [
         refresh.hash,
         refresh.appId,
@@ -206,7 +214,7 @@ export class AuthorizationRepository extends Repository {
 
   /**
    * Ends what `userId` gave the app with client id `clientId`: the consent, and every
-   * authorization with its tokens. Whether there was a consent.
+   * authorization with its tokens. Whether there was anything to end.
    */
   async revokeOfPerson(userId: string, clientId: string): Promise<boolean> {
     return this.em.transactional(async (em) => {
@@ -216,12 +224,12 @@ export class AuthorizationRepository extends Repository {
           returning c.app_id`,
         [clientId, userId],
       );
-      await revokeWhere(
+      const revoked = await revokeWhere(
         em,
         'user_id = ? and app_id = (select id from oauth_apps where client_id = ?)',
         [userId, clientId],
       );
-      return forgotten.length > 0;
+      return forgotten.length > 0 || revoked > 0;
     });
   }
 

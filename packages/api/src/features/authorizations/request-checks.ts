@@ -69,7 +69,7 @@ export interface RequestError {
 /**
  * The rest of a request from a trusted client (RFC 6749 section 4.1.1, RFC 7636 section 4.3):
  * `response_type=code`, an S256 challenge, scopes within the app's (none: all of them), and
- * `prompt=consent` if any prompt.
+ * a `prompt` of `consent` (ask again) or `none` (answer without asking, OpenID Connect's).
  */
 export function checkRequest(
   query: Record<string, unknown>,
@@ -110,8 +110,8 @@ export function checkRequest(
       'code_challenge must be the unpadded base64url SHA-256 of the code verifier (43 characters)',
     );
   }
-  if (ask.prompt !== undefined && ask.prompt !== 'consent') {
-    return refuse('invalid_request', 'prompt may only be consent');
+  if (ask.prompt !== undefined && ask.prompt !== 'consent' && ask.prompt !== 'none') {
+    return refuse('invalid_request', 'prompt may be consent or none');
   }
   const requested = [...new Set((ask.scope ?? '').split(' ').filter(Boolean))];
   const unknown = requested.filter((scope) => !isScope(scope));
@@ -124,6 +124,6 @@ export function checkRequest(
     scopes: requested.length ? (requested as Scope[]) : app.scopes,
     state,
     codeChallenge: ask.challenge,
-    forceConsent: ask.prompt === 'consent',
+    prompt: ask.prompt ?? null,
   };
 }

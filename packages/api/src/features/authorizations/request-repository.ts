@@ -15,7 +15,8 @@ export interface CheckedRequest {
   scopes: Scope[];
   state: string | null;
   codeChallenge: string;
-  forceConsent: boolean;
+  /** `consent`: ask even if the person agreed before; `none`: never ask. */
+  prompt: 'consent' | 'none' | null;
 }
 
 /** A pending request as the console opens it, with what it needs to decide and to show. */
@@ -41,8 +42,8 @@ export interface OpenedRequest {
 /** A request taken for its answer: it is gone from the table. */
 export interface TakenRequest {
   app_id: string;
-  /** Its redirect URI is still the app's registered one. */
-  redirect_stands: boolean;
+  /** The app still stands as the request found it: active, this redirect URI, these scopes. */
+  app_stands: boolean;
   redirect_uri: string;
   scopes: Scope[];
   state: string | null;
@@ -77,7 +78,9 @@ export class AuthorizationRequestRepository extends Repository {
   }
 
   /** Keeps a request for the console, under the SHA-256 of its handle. */
-  async createRequest(row: CheckedRequest & { id: string; ttlSeconds: number }): Promise<void> {
+  async createRequest(
+    row: Omit<CheckedRequest, 'prompt'> & { forceConsent: boolean; id: string; ttlSeconds: number },
+  ): Promise<void> {
     await this.sql.run(
       'create-authorization-request',
       `insert into oauth_authorization_requests
@@ -143,7 +146,8 @@ export class AuthorizationRequestRepository extends Repository {
         where r.id = $1 and r.session_id = $2 and r.decision_hash = $3 and r.expires_at > now()
           and a.id = r.app_id
         returning r.app_id, r.redirect_uri, r.scopes, r.state, r.code_challenge,
-                  a.redirect_uri = r.redirect_uri as redirect_stands`,
+                  (a.is_active and a.redirect_uri = r.redirect_uri and r.scopes <@ a.scopes)
+                    as app_stands`,
       [id, sessionId, decisionHash],
     );
     return rows[0];
@@ -170,13 +174,23 @@ export class AuthorizationRequestRepository extends Repository {
   /**
    * Stores an authorization with its code, if the app still stands as the request found it
    * (active, this redirect URI, these scopes) and the person is still a member of its
-   * organization; with `remember`, in the same statement, that the person agreed to these
-   * scopes (beside what they agreed to before). The share locks make a concurrent removal or
-   * deactivation wait for this insert, then revoke what it stored. Whether it was stored.
+   * organization; and either `remember`s, in the same statement, that the person agreed to
+   * these scopes (beside what they agreed to before), or stands on what they agreed to
+   * before, which must still cover them. The share locks make a concurrent removal,
+   * deactivation or revocation wait for this insert, then revoke what it stored. Whether it
+   * was stored.
    */
   async authorize(row: NewAuthorization, remember: boolean): Promise<boolean> {
+    const agreed = remember
+      ? { name: 'insert-authorization-agreed', join: '', locks: 'a, m' }
+      : {
+          name: 'insert-authorization-remembered',
+          join: `join oauth_consents c
+                    on c.user_id = m.user_id and c.app_id = a.id and $4::text[] <@ c.scopes`,
+          locks: 'a, m, c',
+        };
     const { rows } = await this.sql.run<{ stored: number }>(
-      'insert-authorization',
+      agreed.name,
       `with granted as (
          insert into oauth_authorizations (id, app_id, user_id, scopes, redirect_uri, code_hash,
            code_challenge, code_expires_at, expires_at)
@@ -184,8 +198,9 @@ export class AuthorizationRequestRepository extends Repository {
                 now() + $8 * interval '1 second', now() + $9 * interval '1 second'
            from oauth_apps a
            join memberships m on m.organization_id = a.organization_id and m.user_id = $3
+           ${agreed.join}
           where a.id = $2 and a.is_active and a.redirect_uri = $5 and $4::text[] <@ a.scopes
-            for share of a, m
+            for share of ${agreed.locks}
          returning app_id, user_id, scopes
        ), remembered as (
          insert into oauth_consents as c (user_id, app_id, scopes)

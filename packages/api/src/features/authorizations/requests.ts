@@ -39,7 +39,7 @@ export interface ConsoleSession {
 }
 
 /** What an answer is bound to, without the person's choices about it. */
-type Pending = Omit<CheckedRequest, 'forceConsent'>;
+type Pending = Omit<CheckedRequest, 'prompt'>;
 
 const DENIALS = {
   notMember: "Only members of the app's organization may authorize it",
@@ -47,6 +47,12 @@ const DENIALS = {
 };
 
 const GONE = () => new ApiError('AUTHORIZATION_REQUEST_GONE');
+
+/** Where an answer goes, as a person can recognise it: the host, or an app's own scheme. */
+function hostOf(redirectUri: string): string {
+  const url = new URL(redirectUri);
+  return url.host || url.protocol.slice(0, -1);
+}
 
 /**
  * The front channel of the authorization code grant (RFC 6749 section 4.1.1-2, RFC 9207):
@@ -81,21 +87,35 @@ export class AuthorizationRequests {
       const to = this.errorAt(app.redirect_uri, request.state, request.error, request.description);
       return { kind: 'redirect', to };
     }
+    const { prompt, ...pending } = request;
     if (person) {
       const { is_member, consented } = await this.repository.standing(
         person.userId,
-        request.appId,
-        request.scopes,
+        pending.appId,
+        pending.scopes,
       );
-      if (!is_member) return { kind: 'redirect', to: this.denied(request, 'notMember') };
-      if (consented && !request.forceConsent) {
-        const to = await this.grantCode(request, person.userId);
-        return to ? { kind: 'redirect', to } : { kind: 'refused', message: GONE().message };
+      if (!is_member) return { kind: 'redirect', to: this.denied(pending, 'notMember') };
+      if (consented && prompt !== 'consent') {
+        const to = await this.grantCode(pending, person.userId);
+        // Null: the consent went meanwhile; asking again settles it.
+        if (to) return { kind: 'redirect', to };
       }
+    }
+    if (prompt === 'none') {
+      // OpenID Connect's prompt=none: nothing may be asked, so say what would have been.
+      const [error, why] = person
+        ? ['consent_required', 'agreed to these scopes for this app']
+        : ['login_required', 'signed in'];
+      const description = `The person has not ${why}, and prompt=none forbids asking`;
+      return {
+        kind: 'redirect',
+        to: this.errorAt(pending.redirectUri, pending.state, error, description),
+      };
     }
     const handle = randomHandle();
     await this.repository.createRequest({
-      ...request,
+      ...pending,
+      forceConsent: prompt === 'consent',
       id: sha256(handle),
       ttlSeconds: this.settings.requestTtlSeconds,
     });
@@ -140,7 +160,7 @@ export class AuthorizationRequests {
         description: request.app_description,
       },
       organization: { id: request.organization_id, name: request.organization_name },
-      redirectHost: new URL(request.redirect_uri).host,
+      redirectHost: hostOf(request.redirect_uri),
       scopes: request.scopes.map((scope) => ({ scope, description: SCOPE_DESCRIPTIONS[scope] })),
       decisionToken,
     };
@@ -161,7 +181,7 @@ export class AuthorizationRequests {
       session.sessionId,
       sha256(decisionToken),
     );
-    if (!taken?.redirect_stands) throw GONE();
+    if (!taken?.app_stands) throw GONE();
     const pending: Pending = {
       appId: taken.app_id,
       redirectUri: taken.redirect_uri,

@@ -10,27 +10,34 @@ import type { Scope } from '@timbrix/shared/scopes';
 /** Which authorizations an app's new state ends: all when inactive, else those beyond its scopes. */
 const BEYOND_APP = `app_id = ? and (not ? or not (scopes <@ string_to_array(?, ' ')))`;
 
-/** Revokes, in `em`'s transaction, the authorizations matching `where` and their access tokens. */
+/**
+ * Revokes, in `em`'s transaction, the authorizations matching `where` and their access
+ * tokens. How many authorizations it revoked.
+ */
 export async function revokeWhere(
   em: EntityManager,
   where: string,
   values: unknown[],
-): Promise<void> {
-  await em.execute(
+): Promise<number> {
+  const [result] = await em.execute<{ revoked: number }[]>(
     `with revoked as (
        update oauth_authorizations set revoked_at = now()
         where revoked_at is null and ${where} returning id
+     ), tokens as (
+       update oauth_access_tokens set revoked_at = now()
+        where revoked_at is null and authorization_id in (select id from revoked)
      )
-     update oauth_access_tokens set revoked_at = now()
-      where revoked_at is null and authorization_id in (select id from revoked)`,
+     select count(*)::int as revoked from revoked`,
     values,
   );
+  return result?.revoked ?? 0;
 }
 
 /**
- * In the transaction that changes an app: ends the authorizations (and their consent) that
- * its new state no longer allows: all when it is deactivated, those with a scope it lost
- * otherwise.
+ * In the transaction that changes an app: ends the authorizations that its new state no
+ * longer allows: all when it is deactivated, those with a scope it lost otherwise. Consent
+ * keeps what the app still has (and goes when nothing is left, or with a deactivation), so
+ * that the person's list still shows, and can revoke, what stays live.
  */
 export async function revokeAuthorizationsBeyond(
   em: EntityManager,
@@ -38,7 +45,15 @@ export async function revokeAuthorizationsBeyond(
 ): Promise<void> {
   const values = [app.id, app.isActive, app.scopes.join(' ')];
   await revokeWhere(em, BEYOND_APP, values);
-  await em.execute(`delete from oauth_consents where ${BEYOND_APP}`, values);
+  const kept = (app.isActive ? app.scopes : []).join(' ');
+  await em.execute(
+    `update oauth_consents
+        set scopes = array(select s from unnest(scopes) s
+                            where s = any(string_to_array(?, ' ')) order by 1)
+      where app_id = ? and not (scopes <@ string_to_array(?, ' '))`,
+    [kept, app.id, kept],
+  );
+  await em.execute(`delete from oauth_consents where app_id = ? and scopes = '{}'`, [app.id]);
 }
 
 /**

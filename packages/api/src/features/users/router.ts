@@ -53,18 +53,15 @@ async function me(ctx: Context, userId: string) {
 }
 
 /**
- * Whether `caller` may see the person `userId`: someone who shares an organization with a
- * person calling; a member of its organization for an app's token (anyone, for a token that
- * reaches every organization).
+ * Whether `caller` may see the person `userId`: themselves; someone who shares an organization
+ * with a person calling with a session; a member of its app's organization for a token, a
+ * person's or an app's (anyone, for an app's token that reaches every organization).
  */
 async function sees(ctx: Context, caller: Caller, userId: string): Promise<boolean> {
   const person = personOf(caller);
-  if (person) {
-    // The database keeps ids lower-case; a UUID may come in either case.
-    if (userId.toLowerCase() === person) return true;
-    return ctx.db.users.shareAnOrganization(userId, person);
-  }
-  if (caller.kind !== 'token') return false;
+  // The database keeps ids lower-case; a UUID may come in either case.
+  if (person && userId.toLowerCase() === person) return true;
+  if (caller.kind === 'session') return ctx.db.users.shareAnOrganization(userId, caller.userId);
   // Everyone there is; whether anyone is, the one read in `visibleUser` says.
   if (reachesEveryOrganization(caller)) return true;
   return (await ctx.db.memberships.of(userId, caller.organizationId)) !== undefined;
@@ -202,11 +199,11 @@ export const usersRouter = router({
       await visibleUser(ctx, input.userId);
       const person = personOf(caller);
       const joined = await ctx.db.organizations.joinedBy(input.userId, person);
-      // An app's token shares its own organization (every one, with a scope reaching all).
+      // A token shares its app's organization (an app's: every one, with a scope reaching all).
       const shared =
-        person || reachesEveryOrganization(caller)
+        caller.kind === 'session' || reachesEveryOrganization(caller)
           ? joined
-          : joined.filter((row) => caller.kind === 'token' && row.id === caller.organizationId);
+          : joined.filter((row) => row.id === caller.organizationId);
       return shared.map(joinedView);
     }),
 });
