@@ -1,6 +1,6 @@
 import type { Scope } from '@timbrix/shared/scopes';
 import { Repository } from '../../db/repository.js';
-import { revokeWhere } from './revocation.js';
+import { revokeAuthorizationOfApp } from './revocation.js';
 
 /** The tokens a redemption or a rotation stores, beside the one it spends. */
 export interface NewTokens {
@@ -212,25 +212,9 @@ export class AuthorizationRepository extends Repository {
     return rows;
   }
 
-  /**
-   * Ends what `userId` gave the app with client id `clientId`: the consent, and every
-   * authorization with its tokens. Whether there was anything to end.
-   */
-  async revokeOfPerson(userId: string, clientId: string): Promise<boolean> {
-    return this.em.transactional(async (em) => {
-      const forgotten = await em.execute<{ app_id: string }[]>(
-        `delete from oauth_consents c using oauth_apps a
-          where a.client_id = ? and c.app_id = a.id and c.user_id = ?
-          returning c.app_id`,
-        [clientId, userId],
-      );
-      const revoked = await revokeWhere(
-        em,
-        'user_id = ? and app_id = (select id from oauth_apps where client_id = ?)',
-        [userId, clientId],
-      );
-      return forgotten.length > 0 || revoked > 0;
-    });
+  /** Ends what `userId` gave the app `clientId`; whether there was anything to end. */
+  revokeOfPerson(userId: string, clientId: string): Promise<boolean> {
+    return this.em.transactional((em) => revokeAuthorizationOfApp(em, userId, clientId));
   }
 
   /** Deletes requests nobody answered in time, and authorizations that can never act again. */

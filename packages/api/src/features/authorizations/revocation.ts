@@ -73,3 +73,26 @@ export async function revokeAuthorizationsInOrganization(
     organizationId,
   ]);
 }
+
+/**
+ * In `em`'s transaction: ends what `userId` gave the app with client id `clientId` (the
+ * consent, and every authorization with its tokens). Whether there was anything to end.
+ */
+export async function revokeAuthorizationOfApp(
+  em: EntityManager,
+  userId: string,
+  clientId: string,
+): Promise<boolean> {
+  const forgotten = await em.execute<{ app_id: string }[]>(
+    `delete from oauth_consents c using oauth_apps a
+      where a.client_id = ? and c.app_id = a.id and c.user_id = ?
+      returning c.app_id`,
+    [clientId, userId],
+  );
+  const revoked = await revokeWhere(
+    em,
+    'user_id = ? and app_id = (select id from oauth_apps where client_id = ?)',
+    [userId, clientId],
+  );
+  return forgotten.length > 0 || revoked > 0;
+}
