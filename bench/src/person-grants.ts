@@ -37,9 +37,10 @@ export async function seedPersonGrants(
 ): Promise<Spendable[]> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   try {
+    // Apps people authorize have a redirect URI, which redeeming a code checks again.
     const { rows: apps } = await pool.query<{ id: string; client_id: string }>(
-      'select id, client_id from oauth_apps where client_id = any($1)',
-      [data.clients.map((client) => client.clientId)],
+      'update oauth_apps set redirect_uri = $2 where client_id = any($1) returning id, client_id',
+      [data.clients.map((client) => client.clientId), BENCH_REDIRECT],
     );
     const appOf = new Map(apps.map((app) => [app.client_id, app.id]));
     const spendable: Spendable[] = [];

@@ -3,7 +3,7 @@
  * same irreducible work, on one database, interleaved A, B, A, B. Prints a table and writes
  * bench/results/latest.json. Any non-2xx answer fails the run. Settings: see settings.ts;
  * DATABASE_URL (else an embedded PostgreSQL); BENCH_PROFILE=1 for CPU profiles of the create
- * paths (REST and tRPC) and the token path into bench/results/profiles.
+ * paths (REST and tRPC), the token path and people's grants into bench/results/profiles.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -94,11 +94,15 @@ async function main() {
     let profiles: string[] = [];
     if (settings.profile) {
       await rm(join(paths.results, 'profiles'), { recursive: true, force: true });
-      for (const name of ['create app (REST)', 'create app (tRPC)', 'token (100 clients)'].filter(
-        chosen,
-      )) {
+      const profiledPaths = [
+        'create app (REST)',
+        'create app (tRPC)',
+        'token (100 clients)',
+        ...(grants ? PERSON_GRANT_SCENARIOS : []),
+      ];
+      for (const name of profiledPaths.filter(chosen)) {
         const profiled = await startProject({ ...shared, ...issuer }, true);
-        const scenario = scenarios(data).find((s) => s.name === name)!;
+        const scenario = scenarios(data, grants).find((s) => s.name === name)!;
         await load(profiled.url, scenario.project, settings.duration);
         await profiled.stop();
       }
