@@ -84,7 +84,7 @@ function Consent({ me, requestId, prompt }: { me: Me; requestId: string; prompt:
       <div className="card">
         <p>
           <strong>{app.name}</strong>, an app of <strong>{organization.name}</strong>, asks to act
-          for you on Timbrix.
+          for you in {organization.name}, and only there.
         </p>
         {app.description && <p className="consent-description">{app.description}</p>}
         <h2>It will be able to</h2>
