@@ -47,8 +47,8 @@ beforeAll(async () => {
 const authorizeFrom = (at: string, ip: string, client: Client) =>
   requestFrom(ip, authorizationUrl(at, requestOf(client, REDIRECT, pkce())));
 
-function tokenFrom(ip: string, client: Client, params: Record<string, string>) {
-  return requestFrom(ip, `${origin()}/api/oauth2/token`, {
+function tokenFrom(ip: string, client: Client, params: Record<string, string>, at = origin()) {
+  return requestFrom(ip, `${at}/api/oauth2/token`, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
@@ -64,13 +64,23 @@ async function codeOf(client: Client): Promise<{ code: string; proof: Pkce }> {
   return { code: answer.code!, proof };
 }
 
-const exchangeFrom = (ip: string, client: Client, { code, proof }: { code: string; proof: Pkce }) =>
-  tokenFrom(ip, client, {
-    grant_type: 'authorization_code',
-    code,
-    redirect_uri: REDIRECT,
-    code_verifier: proof.verifier,
-  });
+const exchangeFrom = (
+  ip: string,
+  client: Client,
+  { code, proof }: { code: string; proof: Pkce },
+  at = origin(),
+) =>
+  tokenFrom(
+    ip,
+    client,
+    {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: proof.verifier,
+    },
+    at,
+  );
 
 describe('limits of people’s grants', () => {
   it('authorization requests: per client and address, then per address', async () => {
@@ -112,6 +122,21 @@ describe('limits of people’s grants', () => {
     expect(limited.status).toBe(429);
     expect(limited.body.error).toBe('too_many_requests');
     expect((await exchangeFrom('127.0.0.5', app, await codeOf(app))).status).toBe(200);
+  });
+
+  it('count across the processes of one deployment', async () => {
+    const peer = await startTestServer({
+      peerOf: server(),
+      env: { RATE_LIMITS: 'on', RATE_LIMIT_EXCHANGES_PER_CLIENT_IP: '2' },
+    });
+    try {
+      const app = await acme.createApp(['read:user'], 'Two processes', REDIRECT);
+      expect((await exchangeFrom('127.0.0.10', app, await codeOf(app))).status).toBe(200);
+      expect((await exchangeFrom('127.0.0.10', app, await codeOf(app), peer.url)).status).toBe(200);
+      expect((await exchangeFrom('127.0.0.10', app, await codeOf(app))).status).toBe(429);
+    } finally {
+      await peer.close();
+    }
   });
 
   it('failed exchanges and refreshes count per client, from any address; successes pass', async () => {
