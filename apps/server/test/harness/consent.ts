@@ -98,6 +98,13 @@ export async function authorizeRequest(
   };
 }
 
+/** An RFC 6749 `invalid_grant` answer whose description says `description`. */
+export function expectInvalidGrant(response: { status: number; body: any }, description: RegExp) {
+  expect(response.status).toBe(400);
+  expect(response.body.error).toBe('invalid_grant');
+  expect(response.body.error_description).toMatch(description);
+}
+
 /** The parameters of a redirect back to the app. */
 export const answerOf = (location: string | null) =>
   Object.fromEntries(new URL(location ?? 'invalid:').searchParams) as Record<string, string>;

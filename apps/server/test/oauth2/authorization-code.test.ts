@@ -12,6 +12,7 @@ import {
   consentHandle,
   consoleCookie,
   consoleMutation,
+  expectInvalidGrant,
   formPost,
   type Pkce,
   pkce,
@@ -73,12 +74,6 @@ const exchange = (
     },
     client,
   );
-
-const expectInvalidGrant = (response: { status: number; body: any }, description: RegExp) => {
-  expect(response.status).toBe(400);
-  expect(response.body.error).toBe('invalid_grant');
-  expect(response.body.error_description).toMatch(description);
-};
 
 describe('GET /api/oauth/authorize: requests that are never sent back', () => {
   const refused = async (params: Record<string, string>, message: RegExp) => {

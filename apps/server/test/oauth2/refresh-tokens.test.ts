@@ -7,6 +7,7 @@ import {
   type Client,
   clientOf,
   consoleCookie,
+  expectInvalidGrant,
   formPost,
   grant,
   pkce,
@@ -82,12 +83,6 @@ const refresh = (refreshToken: string, client = app, scope?: string, at = origin
   );
 
 const meWith = (token: string) => api(origin(), 'GET', '/users/me', { token });
-
-const expectInvalidGrant = (response: { status: number; body: any }, description: RegExp) => {
-  expect(response.status).toBe(400);
-  expect(response.body.error).toBe('invalid_grant');
-  expect(response.body.error_description).toMatch(description);
-};
 
 /** Every token of the family is dead: the access token answers 401, the refresh token fails. */
 async function expectFamilyEnded(tokens: Tokens) {
