@@ -44,19 +44,28 @@ export function clientOfRequest(
   }
 }
 
+/** An app whose registered redirect URI a request named exactly. */
+export type TrustedApp = RequestedApp & { redirect_uri: string };
+
 /**
- * Why the client and redirect URI of a request cannot be trusted with a redirect (RFC 6749
- * section 4.1.2.1: such a request is never sent back), or null when they can.
+ * The request's app, when its client and redirect URI can be trusted with a redirect; else
+ * why not (RFC 6749 section 4.1.2.1: such a request is never sent back).
  */
-export function untrustedClient(app: RequestedApp | undefined, redirectUri: string | undefined) {
-  if (!app?.is_active) return 'This app is unknown or no longer active.';
-  if (!redirectUri) return 'redirect_uri is required.';
+export function trustedApp(
+  app: RequestedApp | undefined,
+  redirectUri: string | undefined,
+): TrustedApp | { refused: string } {
+  if (!app?.is_active) return { refused: 'This app is unknown or no longer active.' };
+  if (!redirectUri) return { refused: 'redirect_uri is required.' };
   if (app.redirect_uri === null) {
-    return 'This app has no redirect URI registered, so it cannot ask people for access.';
+    return {
+      refused: 'This app has no redirect URI registered, so it cannot ask people for access.',
+    };
   }
-  if (redirectUri !== app.redirect_uri)
-    return 'redirect_uri is not the one registered for this app.';
-  return null;
+  if (redirectUri !== app.redirect_uri) {
+    return { refused: 'redirect_uri is not the one registered for this app.' };
+  }
+  return { ...app, redirect_uri: app.redirect_uri };
 }
 
 /** An error sent back to the app (RFC 6749 section 4.1.2.1), with the state when it is known. */
@@ -73,7 +82,7 @@ export interface RequestError {
  */
 export function checkRequest(
   query: Record<string, unknown>,
-  app: RequestedApp & { redirect_uri: string },
+  app: TrustedApp,
 ): CheckedRequest | RequestError {
   let state: string | null = null;
   const refuse = (error: string, description: string) => ({ error, description, state });

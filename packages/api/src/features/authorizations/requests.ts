@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OpenedAuthorizationRequest } from '@timbrix/shared/schemas';
-import { SCOPE_DESCRIPTIONS, type Scope } from '@timbrix/shared/scopes';
+import { SCOPE_DESCRIPTIONS } from '@timbrix/shared/scopes';
 import { ApiError } from '../../errors/codes.js';
 import { newSecret, sha256 } from '../../lib/secrets.js';
 import {
@@ -9,9 +9,9 @@ import {
   checkRequest,
   clientOfRequest,
   randomHandle,
-  untrustedClient,
+  trustedApp,
 } from './request-checks.js';
-import type { AuthorizationRequestRepository } from './request-repository.js';
+import type { AuthorizationRequestRepository, TakenRequest } from './request-repository.js';
 
 /** Where the console answers a pending request: `<issuer><path>/<handle>`. */
 export const CONSENT_PAGE_PATH = '/authorize';
@@ -40,6 +40,17 @@ export interface ConsoleSession {
 
 /** What an answer is bound to, without the person's choices about it. */
 type Pending = Omit<CheckedRequest, 'prompt'>;
+
+/** A stored request's row, as what an answer is bound to. */
+const pendingOf = (
+  row: Pick<TakenRequest, 'app_id' | 'redirect_uri' | 'scopes' | 'state' | 'code_challenge'>,
+): Pending => ({
+  appId: row.app_id,
+  redirectUri: row.redirect_uri,
+  scopes: row.scopes,
+  state: row.state,
+  codeChallenge: row.code_challenge,
+});
 
 const DENIALS = {
   notMember: "Only members of the app's organization may authorize it",
@@ -77,12 +88,14 @@ export class AuthorizationRequests {
     const claimed = clientOfRequest(query);
     if ('refused' in claimed) return { kind: 'refused', message: claimed.refused };
     if (!claimed.clientId) return { kind: 'refused', message: 'client_id is required.' };
-    const app = await this.repository.appByClientId(claimed.clientId);
-    const untrusted = untrustedClient(app, claimed.redirectUri);
-    if (untrusted || !app?.redirect_uri) return { kind: 'refused', message: untrusted ?? '' };
+    const app = trustedApp(
+      await this.repository.appByClientId(claimed.clientId),
+      claimed.redirectUri,
+    );
+    if ('refused' in app) return { kind: 'refused', message: app.refused };
 
     // From here on the redirect URI is the app's own: errors go back to it.
-    const request = checkRequest(query, { ...app, redirect_uri: app.redirect_uri });
+    const request = checkRequest(query, app);
     if ('error' in request) {
       const to = this.errorAt(app.redirect_uri, request.state, request.error, request.description);
       return { kind: 'redirect', to };
@@ -136,13 +149,7 @@ export class AuthorizationRequests {
       if (request) await take();
       throw GONE();
     }
-    const pending: Pending = {
-      appId: request.app_id,
-      redirectUri: request.redirect_uri,
-      scopes: request.scopes,
-      state: request.state,
-      codeChallenge: request.code_challenge,
-    };
+    const pending = pendingOf(request);
     if (!request.is_member || (request.consented && !request.force_consent)) {
       // Nothing to ask: the request is answered now, once.
       if (!(await take())) throw GONE();
@@ -182,13 +189,7 @@ export class AuthorizationRequests {
       sha256(decisionToken),
     );
     if (!taken?.app_stands) throw GONE();
-    const pending: Pending = {
-      appId: taken.app_id,
-      redirectUri: taken.redirect_uri,
-      scopes: taken.scopes,
-      state: taken.state,
-      codeChallenge: taken.code_challenge,
-    };
+    const pending = pendingOf(taken);
     if (!approve) return this.denied(pending, 'refused');
     const to = await this.grantCode(pending, session.userId, { remember: true });
     if (!to) throw GONE();
@@ -210,7 +211,7 @@ export class AuthorizationRequests {
         id: randomUUID(),
         appId: pending.appId,
         userId,
-        scopes: pending.scopes as Scope[],
+        scopes: pending.scopes,
         redirectUri: pending.redirectUri,
         codeHash: sha256(code),
         codeChallenge: pending.codeChallenge,
