@@ -92,6 +92,25 @@ const environmentSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.url({ error: 'must list origins such as https://app.example.com' }))),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().positive().default(365),
+  WEBHOOK_TIMEOUT_SECONDS: seconds(10).refine((value) => value <= 60, {
+    message: 'must be at most 60',
+  }),
+  WEBHOOK_RETRY_DELAYS_SECONDS: z
+    .string()
+    .default('1,5,30')
+    .transform((list) => list.split(',').map((entry) => Number(entry.trim())))
+    .refine((delays) => delays.every((delay) => Number.isFinite(delay) && delay >= 0), {
+      message: 'must list the seconds before each retry, such as 1,5,30',
+    }),
+  WEBHOOK_DISABLE_AFTER_SECONDS: seconds(24 * 3600),
+  WEBHOOK_SECRET_GRACE_SECONDS: seconds(24 * 3600),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false'),
+  WORKERS: onOff('on'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  WORKER_STALE_AFTER_SECONDS: seconds(10),
   // The built console; unset, the monorepo's apps/web/dist beside the server.
   CONSOLE_DIR: z.string().min(1, 'must name a folder').optional(),
   PLATFORM_ADMIN_EMAILS: removed(
@@ -135,6 +154,21 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     trustProxy: env.TRUST_PROXY,
     corsOrigins: env.CORS_ORIGINS,
     consoleDir: env.CONSOLE_DIR,
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+    webhooks: {
+      timeoutMs: env.WEBHOOK_TIMEOUT_SECONDS * 1000,
+      retryDelaysMs: env.WEBHOOK_RETRY_DELAYS_SECONDS.map((delay) => delay * 1000),
+      disableAfterMs: env.WEBHOOK_DISABLE_AFTER_SECONDS * 1000,
+      secretGraceSeconds: env.WEBHOOK_SECRET_GRACE_SECONDS,
+      /** Development and tests only: plain http, and loopback or private addresses. */
+      allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true',
+    },
+    workers: {
+      /** Whether the server runs queue workers itself (`pnpm worker` runs them apart). */
+      inServer: env.WORKERS === 'on',
+      concurrency: env.WORKER_CONCURRENCY,
+      staleAfterMs: env.WORKER_STALE_AFTER_SECONDS * 1000,
+    },
     trpcMaxBatchCalls: env.TRPC_MAX_BATCH_CALLS,
     argon2MaxWaiting: env.ARGON2_MAX_WAITING,
     dbPoolMax: env.DB_POOL_MAX,

@@ -5,12 +5,14 @@ import {
   Consent,
   RefreshToken,
 } from '../features/authorizations/entity.js';
+import { Event } from '../features/events/entity.js';
 import { Invitation } from '../features/invitations/entity.js';
 import { Membership } from '../features/memberships/entity.js';
 import { ClientSecret, OAuthApp } from '../features/oauth-apps/entity.js';
 import { Organization } from '../features/organizations/entity.js';
 import { Session } from '../features/sessions/entity.js';
 import { User } from '../features/users/entity.js';
+import { Webhook, WebhookDelivery, WorkerHeartbeat } from '../features/webhooks/entity.js';
 import { SigningKey } from '../keys/entity.js';
 import { RateCounter } from '../limits/entity.js';
 
@@ -30,4 +32,8 @@ export const entities = [
   Consent,
   SigningKey,
   RateCounter,
+  Event,
+  Webhook,
+  WebhookDelivery,
+  WorkerHeartbeat,
 ];

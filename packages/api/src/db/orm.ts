@@ -1,5 +1,6 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { installQueue } from '../features/webhooks/queue.js';
 import { entities } from './entities.js';
 import { migrations } from './migrations/index.js';
 
@@ -64,8 +65,8 @@ export function openDatabase(options: DatabaseOptions): Promise<MikroORM> {
 }
 
 /**
- * Applies pending migrations. Several processes may start at once on one database,
- * so they take turns under an advisory lock.
+ * Applies pending migrations, then installs the job queue's schema. Several processes may
+ * start at once on one database, so they take turns under an advisory lock.
  */
 export async function migrate(orm: MikroORM): Promise<void> {
   const connection = orm.em.getConnection();
@@ -75,6 +76,7 @@ export async function migrate(orm: MikroORM): Promise<void> {
     await connection.execute('set local statement_timeout = 0', [], 'run', trx);
     await orm.getMigrator().up({ transaction: trx });
   });
+  await installQueue(orm.config.get('clientUrl')!);
 }
 
 export type { MikroORM };

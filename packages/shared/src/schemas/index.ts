@@ -1,3 +1,4 @@
+export * from './audit-log.js';
 export * from './auth.js';
 export * from './authorizations.js';
 export * from './common.js';
@@ -7,3 +8,4 @@ export * from './oauth2.js';
 export * from './organizations.js';
 export * from './redirect-uri.js';
 export * from './users.js';
+export * from './webhooks.js';

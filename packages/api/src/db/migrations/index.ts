@@ -7,6 +7,7 @@ import { ConstraintNames } from './20261202-constraint-names.js';
 import { PlatformResourceServers } from './20261203-platform-resource-servers.js';
 import { Sessions } from './20261204-sessions.js';
 import { Authorizations } from './20261205-authorizations.js';
+import { Events } from './20261206-events.js';
 
 /** Every migration, in order. Listed in code so that no file scan is needed at run time. */
 export const migrations: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const migrations: MigrationObject[] = [
   { name: '20261203-platform-resource-servers', class: PlatformResourceServers },
   { name: '20261204-sessions', class: Sessions },
   { name: '20261205-authorizations', class: Authorizations },
+  { name: '20261206-events', class: Events },
 ];

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ActorType, EventType, TargetType } from '@timbrix/shared/events';
+import type { Principal } from '../../principals.js';
+import { Event } from './entity.js';
+
+/** Who caused an event and from where: the request's side of every event it records. */
+export interface EventOrigin {
+  actor: { type: ActorType; id: string } | null;
+  requestId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** What happened: the change's side of an event. */
+export interface NewEvent {
+  type: EventType;
+  organizationId: string;
+  target: { type: TargetType; id: string };
+  /** What the event says besides; never a secret, hash or token. */
+  data?: Record<string, unknown>;
+}
+
+/** The server itself (a webhook disabled for failing), outside any request. */
+export const SERVER_ORIGIN: EventOrigin = { actor: null, requestId: null, ip: null, userAgent: null };
+
+/** The actor a caller is: a person (whatever credential they use), else the calling app. */
+export function actorOf(principal: Principal): EventOrigin['actor'] {
+  if (principal.kind === 'anonymous') return null;
+  if (principal.kind === 'token' && !principal.userId) return { type: 'app', id: principal.clientId };
+  return { type: 'user', id: principal.userId! };
+}
+
+/**
+ * Records `event` in the unit of work `em`: it is written at the next flush, in the same
+ * transaction as the change it describes, and its trigger queues its webhook deliveries there.
+ */
+export function recordEvent(em: EntityManager, origin: EventOrigin, event: NewEvent): void {
+  em.create(Event, eventRow(origin, event));
+}
+
+/** The event's row, for statements that write it themselves (one statement, one commit). */
+export function eventRow(origin: EventOrigin, event: NewEvent) {
+  return {
+    id: randomUUID(),
+    createdAt: new Date(),
+    type: event.type,
+    organizationId: event.organizationId,
+    actorType: origin.actor?.type ?? null,
+    actorId: origin.actor?.id ?? null,
+    requestId: origin.requestId,
+    ip: origin.ip,
+    userAgent: origin.userAgent,
+    targetType: event.target.type,
+    targetId: event.target.id,
+    data: event.data ?? {},
+  };
+}
+
+/** The fields that changed, each with what it was and what it became (for `*.updated`). */
+export function changesBetween<T extends Record<string, unknown>>(
+  before: T,
+  after: Partial<T>,
+): Record<string, { from: unknown; to: unknown }> {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const [field, to] of Object.entries(after)) {
+    if (to === undefined) continue;
+    const from = before[field];
+    if (JSON.stringify(from) !== JSON.stringify(to)) changes[field] = { from, to };
+  }
+  return changes;
+}
