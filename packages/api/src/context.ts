@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Repositories, repositories } from './db/repositories.js';
 import type { ApiError } from './errors/codes.js';
+import { actorOf, type EventOrigin } from './features/events/record.js';
 import type { Principal } from './principals.js';
 import type { Services } from './services.js';
 
@@ -39,6 +40,8 @@ export interface Context {
   requestId: string;
   /** The client's address, as the server trusts it (rate limits count by it). */
   ip: string;
+  /** Who is calling and from where, as the events this call records name them. */
+  origin: EventOrigin;
   /** What the answer carries besides its body: headers (rate limits, Link), set by procedures. */
   response: { headers: Record<string, string> };
 }
@@ -50,16 +53,25 @@ export interface ContextOptions {
   organizationId?: string | undefined;
   requestId: string;
   ip: string;
+  userAgent?: string | undefined;
 }
 
 export function createContext(services: Services, options: ContextOptions): Context {
   const em = services.orm.em.fork();
+  const { userAgent, ...rest } = options;
+  const origin: EventOrigin = {
+    actor: actorOf(options.principal),
+    requestId: options.requestId,
+    ip: options.ip,
+    userAgent: userAgent?.slice(0, 512) ?? null,
+  };
   return {
-    ...options,
+    ...rest,
     organizationId: options.organizationId,
     services,
     em,
-    db: repositories(em, services.sql),
+    origin,
+    db: repositories(em, services.sql, origin),
     response: { headers: {} },
   };
 }

@@ -22,6 +22,7 @@ export {
 export { apiErrorFrom, isDatabaseUnavailable } from './errors/translate.js';
 export type { AccessTokens, IssuedToken } from './features/access-tokens/service.js';
 export { CONSENT_PAGE_PATH } from './features/authorizations/requests.js';
+export type { EventOrigin } from './features/events/record.js';
 export type {
   AuthenticatedClient,
   ClientCredentials,
@@ -29,7 +30,7 @@ export type {
 } from './features/oauth-apps/client-auth.js';
 export { localKeyEncryptionKey } from './keys/key-encryption.js';
 export { mayBeSecret, newSecret, sha256 } from './lib/secrets.js';
-export { counterKey, RateLimited } from './limits/rate-limiter.js';
+export { counterKey, type LimitRule, RateLimited } from './limits/rate-limiter.js';
 export { createLogger, type Logger } from './logger.js';
 export { type AppRouter, appRouter, procedureDefinitions } from './router.js';
 export { createServices, loadSigningKeys, type Services } from './services.js';

@@ -36,6 +36,7 @@ export function contextFactory(services: Services, transport: 'rest' | 'trpc') {
       organizationId: Array.isArray(named) ? named[0] : named,
       requestId: (res as Response).locals.requestId,
       ip: request.ip ?? 'unknown',
+      userAgent: request.headers['user-agent'],
     });
   };
 }

@@ -3,8 +3,11 @@ import {
   type AuthenticatedClient,
   apiErrorFrom,
   type ClientCredentials,
+  type EventOrigin,
   isDatabaseUnavailable,
+  type LimitRule,
   publicMessage,
+  RateLimited,
   type Services,
 } from '@timbrix/api';
 import type { Request, RequestHandler, Response } from 'express';
@@ -138,10 +141,11 @@ export function readClientCredentials(
  * knows, is never held up by it.
  */
 export async function authenticateClient(
-  { clients, limits }: Services,
+  services: Services,
   req: Request,
   credentials: () => ClientCredentials,
 ): Promise<AuthenticatedClient> {
+  const { clients, limits } = services;
   const { rules } = limits;
   const ip = req.ip ?? 'unknown';
   let presented: ClientCredentials;
@@ -153,11 +157,49 @@ export async function authenticateClient(
     throw error;
   }
   return clients.authenticate(presented, () =>
-    limits.attempt(
-      [rules.authFailuresPerIp, ip],
-      [rules.authFailuresPerClientIp, presented.clientId, ip],
-    ),
+    limits
+      .attempt(
+        [rules.authFailuresPerIp, ip],
+        [rules.authFailuresPerClientIp, presented.clientId, ip],
+      )
+      .catch(async (error: unknown) => {
+        if (firstRefusalOf(error, rules.authFailuresPerClientIp)) {
+          await failuresExceeded(services, req, presented.clientId, error.counter.count - 1);
+        }
+        throw error;
+      }),
   );
+}
+
+const firstRefusalOf = (error: unknown, rule: LimitRule): error is RateLimited =>
+  error instanceof RateLimited && error.rule === rule && error.counter.count === rule.max + 1;
+
+/**
+ * A client's failures went past the limit (once per window): the log says so, and so does the
+ * event stream of the app's organization; a made-up client id is in none, so only the log.
+ */
+async function failuresExceeded(
+  services: Services,
+  req: Request,
+  clientId: string,
+  failures: number,
+) {
+  services.logger.warn(
+    { event: 'client_authentication.failures_exceeded', clientId, ip: req.ip, failures },
+    'a client failed to authenticate past its limit',
+  );
+  const origin = requestOrigin(req, null);
+  await services.db.events.clientAuthenticationFailuresExceeded(clientId, failures, origin);
+}
+
+/** Who acts (`actor`) and from where, as the events a protocol request records name them. */
+export function requestOrigin(req: Request, actor: EventOrigin['actor']): EventOrigin {
+  return {
+    actor,
+    requestId: (req.res?.locals.requestId as string | undefined) ?? null,
+    ip: req.ip ?? null,
+    userAgent: req.headers['user-agent']?.slice(0, 512) ?? null,
+  };
 }
 
 /** The request's client, from Basic or from the form (`client_secret_basic` or `_post`). */

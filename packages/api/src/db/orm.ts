@@ -57,6 +57,8 @@ export function ormOptions({ url, poolMax = 10, log = () => {} }: DatabaseOption
     // Entities come from code, not from a folder scan; nothing to discover at run time.
     discovery: { warnWhenNoEntities: true },
     ensureDatabase: false,
+    // The job queue's schema is graphile-worker's own, installed by its migrations.
+    schemaGenerator: { ignoreSchema: ['graphile_worker'] },
   };
 }
 

@@ -2,6 +2,8 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AccessTokenRepository } from '../features/access-tokens/repository.js';
 import { AuthorizationRepository } from '../features/authorizations/repository.js';
 import { AuthorizationRequestRepository } from '../features/authorizations/request-repository.js';
+import type { EventOrigin } from '../features/events/record.js';
+import { EventRepository } from '../features/events/repository.js';
 import { InvitationRepository } from '../features/invitations/repository.js';
 import { MembershipRepository } from '../features/memberships/repository.js';
 import { OAuthAppRepository } from '../features/oauth-apps/repository.js';
@@ -10,18 +12,19 @@ import { SessionRepository } from '../features/sessions/repository.js';
 import { UserRepository } from '../features/users/repository.js';
 import { Statements } from './statements.js';
 
-/** Every repository, on one unit of work. */
-export function repositories(em: EntityManager, sql: Statements) {
+/** Every repository, on one unit of work, recording what it changes as caused by `origin`. */
+export function repositories(em: EntityManager, sql: Statements, origin?: EventOrigin) {
   return {
-    users: new UserRepository(em, sql),
-    sessions: new SessionRepository(em, sql),
-    organizations: new OrganizationRepository(em, sql),
-    memberships: new MembershipRepository(em, sql),
-    invitations: new InvitationRepository(em, sql),
-    oauthApps: new OAuthAppRepository(em, sql),
-    accessTokens: new AccessTokenRepository(em, sql),
-    authorizations: new AuthorizationRepository(em, sql),
-    authorizationRequests: new AuthorizationRequestRepository(em, sql),
+    users: new UserRepository(em, sql, origin),
+    sessions: new SessionRepository(em, sql, origin),
+    organizations: new OrganizationRepository(em, sql, origin),
+    memberships: new MembershipRepository(em, sql, origin),
+    invitations: new InvitationRepository(em, sql, origin),
+    oauthApps: new OAuthAppRepository(em, sql, origin),
+    accessTokens: new AccessTokenRepository(em, sql, origin),
+    authorizations: new AuthorizationRepository(em, sql, origin),
+    authorizationRequests: new AuthorizationRequestRepository(em, sql, origin),
+    events: new EventRepository(em, sql, origin),
   };
 }
 

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { type ProtocolAction, postAction } from '../action.js';
 import { issuedToken, json } from '../documentation.js';
 import { exchangeCode } from '../grants/authorization-code.js';
-import { type GrantContext, issueToken } from '../grants/grant.js';
+import { type GrantContext, grantContext, issueToken } from '../grants/grant.js';
 import { rotateRefreshToken } from '../grants/refresh-token.js';
 import { authenticateClient } from '../http.js';
 import { grantedScopes } from '../scopes.js';
@@ -47,7 +47,7 @@ function jsonGrant<S extends JsonRequest>(options: {
         clientSecret,
         method: 'client_secret_post',
       }));
-      const context = { services, client, params: {}, ip: req.ip ?? 'unknown', res };
+      const context = grantContext(services, client, {}, req, res);
       return options.grant(context, parsed.data);
     },
     openapi: {

@@ -2,6 +2,7 @@ import { ApiError } from '@timbrix/api';
 import { tokenRequestForm, tokenResponse } from '@timbrix/shared/schemas';
 import { postAction } from '../action.js';
 import { CLIENT_AUTH, formBody, issuedToken, RFC_ERRORS } from '../documentation.js';
+import { grantContext } from '../grants/grant.js';
 import { GRANTS } from '../grants/index.js';
 import { clientOf, form } from '../http.js';
 
@@ -21,7 +22,7 @@ export const token = postAction({
         message: `grant_type ${params.grant_type} is not supported; use ${[...GRANTS.keys()].join(' or ')}`,
       });
     }
-    return grant.handler({ services, client, params, ip: req.ip ?? 'unknown', res });
+    return grant.handler(grantContext(services, client, params, req, res));
   },
   openapi: {
     operationId: 'oauth2-token',

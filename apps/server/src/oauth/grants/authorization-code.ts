@@ -10,7 +10,7 @@ export interface PresentedCode {
 /** Spends a code for its first tokens, under the exchange limits (the form and JSON alike). */
 export const exchangeCode = (context: GrantContext, presented: PresentedCode) =>
   personGrant(context, 'exchanges', () =>
-    context.services.personGrants.exchange(context.client, presented),
+    context.services.personGrants.exchange(context.client, presented, context.origin),
   );
 
 /** RFC 6749 section 4.1.3 with RFC 7636's `code_verifier`: a person's authorization, spent. */

@@ -1,7 +1,13 @@
-import { ApiError, type AuthenticatedClient, type IssuedToken, type Services } from '@timbrix/api';
+import {
+  ApiError,
+  type AuthenticatedClient,
+  type EventOrigin,
+  type IssuedToken,
+  type Services,
+} from '@timbrix/api';
 import type { Scope } from '@timbrix/shared/scopes';
-import type { Response } from 'express';
-import type { Form } from '../http.js';
+import type { Request, Response } from 'express';
+import { type Form, requestOrigin } from '../http.js';
 
 /** What a grant handler is given: the authenticated client and the form it sent. */
 export interface GrantContext {
@@ -12,6 +18,20 @@ export interface GrantContext {
   ip: string;
   /** For the headers an answer carries (the client's rate limit). */
   res: Response;
+  /** The client and the request, as the events a grant records name them. */
+  origin: EventOrigin;
+}
+
+/** The context of a grant the authenticated `client` asked for in `req`. */
+export function grantContext(
+  services: Services,
+  client: AuthenticatedClient,
+  params: Form,
+  req: Request,
+  res: Response,
+): GrantContext {
+  const origin = requestOrigin(req, { type: 'app', id: client.clientId });
+  return { services, client, params, ip: req.ip ?? 'unknown', res, origin };
 }
 
 /**

@@ -11,7 +11,7 @@ export interface PresentedRefreshToken {
 /** Rotates a refresh token, under the refresh limits (the form and JSON alike). */
 export const rotateRefreshToken = (context: GrantContext, presented: PresentedRefreshToken) =>
   personGrant(context, 'refreshes', () =>
-    context.services.personGrants.refresh(context.client, presented),
+    context.services.personGrants.refresh(context.client, presented, context.origin),
   );
 
 /** RFC 6749 section 6, with rotation: the token presented is spent, a new one answers. */

@@ -25,7 +25,7 @@ create table "events" (
   "data" jsonb not null default '{}'
 );`);
     this.addSql(
-      'create index "events_organization_id_created_at_index" on "events" ("organization_id", "created_at", "id");',
+      'create index "events_organization_id_created_at_id_index" on "events" ("organization_id", "created_at", "id");',
     );
     this.addSql('create index "events_created_at_index" on "events" ("created_at");');
 

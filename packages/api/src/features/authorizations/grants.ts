@@ -4,6 +4,7 @@ import { ApiError } from '../../errors/codes.js';
 import { mayBeSecret, newSecret, sha256 } from '../../lib/secrets.js';
 import type { Logger } from '../../logger.js';
 import type { AccessTokens, IssuedToken, TokenDraft } from '../access-tokens/service.js';
+import { type EventOrigin, eventRow } from '../events/record.js';
 import type { AuthenticatedClient } from '../oauth-apps/client-auth.js';
 import type { AuthorizationRepository, Grantee } from './repository.js';
 import { s256 } from './request-checks.js';
@@ -33,6 +34,7 @@ export class PersonGrants {
   async exchange(
     client: AuthenticatedClient,
     presented: { code: string; redirectUri: string; codeVerifier: string },
+    origin: EventOrigin,
   ): Promise<IssuedToken> {
     if (!CODE_VERIFIER.test(presented.codeVerifier)) {
       throw new ApiError('INVALID_REQUEST', {
@@ -56,7 +58,7 @@ export class PersonGrants {
       throw invalidGrant('The code is unknown, or was issued to another client');
     }
     if (code.used) {
-      await this.endFamily(client, code, 'authorization_code.reuse_detected');
+      await this.endFamily(client, code, 'authorization_code.reuse_detected', origin);
       throw invalidGrant('The code was already used: every token issued with it is now revoked');
     }
     if (code.expired) {
@@ -82,6 +84,7 @@ export class PersonGrants {
   async refresh(
     client: AuthenticatedClient,
     presented: { refreshToken: string; scopes: string[] | undefined },
+    origin: EventOrigin,
   ): Promise<IssuedToken> {
     if (!mayBeSecret('refreshToken', presented.refreshToken)) {
       throw invalidGrant('The refresh token is not one this server issued');
@@ -104,7 +107,7 @@ export class PersonGrants {
       throw invalidGrant('The refresh token is unknown, or was issued to another client');
     }
     if (token.rotated) {
-      await this.endFamily(client, token, 'refresh_token.reuse_detected');
+      await this.endFamily(client, token, 'refresh_token.reuse_detected', origin);
       throw invalidGrant(
         'This refresh token was already used: every token of its authorization is now revoked',
       );
@@ -131,14 +134,24 @@ export class PersonGrants {
 
   /**
    * A spent code or refresh token came again: someone holds what they should not (RFC 9700
-   * section 4.14.2). Its whole family ends, and the security log says so (ids only).
+   * section 4.14.2). Its whole family ends, and the security log and the organization's event
+   * stream (in the same statement) say so (ids only).
    */
   private async endFamily(
     client: AuthenticatedClient,
     spent: { authorization_id: string; user_id: string },
     event: 'authorization_code.reuse_detected' | 'refresh_token.reuse_detected',
+    origin: EventOrigin,
   ) {
-    await this.repository.revokeFamily(spent.authorization_id);
+    await this.repository.revokeFamily(
+      spent.authorization_id,
+      eventRow(origin, {
+        type: event,
+        organizationId: client.organizationId,
+        target: { type: 'authorization', id: spent.authorization_id },
+        data: { clientId: client.clientId, userId: spent.user_id },
+      }),
+    );
     this.logger.warn(
       {
         event,

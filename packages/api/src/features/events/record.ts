@@ -22,12 +22,18 @@ export interface NewEvent {
 }
 
 /** The server itself (a webhook disabled for failing), outside any request. */
-export const SERVER_ORIGIN: EventOrigin = { actor: null, requestId: null, ip: null, userAgent: null };
+export const SERVER_ORIGIN: EventOrigin = {
+  actor: null,
+  requestId: null,
+  ip: null,
+  userAgent: null,
+};
 
 /** The actor a caller is: a person (whatever credential they use), else the calling app. */
 export function actorOf(principal: Principal): EventOrigin['actor'] {
   if (principal.kind === 'anonymous') return null;
-  if (principal.kind === 'token' && !principal.userId) return { type: 'app', id: principal.clientId };
+  if (principal.kind === 'token' && !principal.userId)
+    return { type: 'app', id: principal.clientId };
   return { type: 'user', id: principal.userId! };
 }
 
@@ -58,14 +64,14 @@ export function eventRow(origin: EventOrigin, event: NewEvent) {
 }
 
 /** The fields that changed, each with what it was and what it became (for `*.updated`). */
-export function changesBetween<T extends Record<string, unknown>>(
-  before: T,
-  after: Partial<T>,
+export function changesBetween(
+  before: object,
+  after: object,
 ): Record<string, { from: unknown; to: unknown }> {
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const [field, to] of Object.entries(after)) {
     if (to === undefined) continue;
-    const from = before[field];
+    const from = (before as Record<string, unknown>)[field];
     if (JSON.stringify(from) !== JSON.stringify(to)) changes[field] = { from, to };
   }
   return changes;

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { InvitableRole } from '@timbrix/shared/roles';
 import { Repository } from '../../db/repository.js';
 import { ApiError } from '../../errors/codes.js';
+import { recordEvent } from '../events/record.js';
 import { Membership } from '../memberships/entity.js';
 import { holdStanding, type StandingHold } from '../memberships/repository.js';
 import { Invitation } from './entity.js';
@@ -25,7 +27,14 @@ export class InvitationRepository extends Repository {
     return this.em.transactional(async (em) => {
       await holdStanding(em, hold);
       await em.nativeDelete(Invitation, { organization, email, acceptedAt: null });
-      return em.create(Invitation, { ...fields, organization });
+      const invitation = em.create(Invitation, { id: randomUUID(), ...fields, organization });
+      recordEvent(em, this.origin, {
+        type: 'invite.created',
+        organizationId: organization,
+        target: { type: 'invitation', id: invitation.id },
+        data: { email, role: fields.role, expiresAt: fields.expiresAt.toISOString() },
+      });
+      return invitation;
     });
   }
 
@@ -46,10 +55,24 @@ export class InvitationRepository extends Repository {
           message: 'This invitation has already been used',
         });
       }
-      em.create(Membership, {
-        organization: invitation.organization.id,
+      const organizationId = invitation.organization.id;
+      const membership = em.create(Membership, {
+        id: randomUUID(),
+        organization: organizationId,
         user: userId,
         role: invitation.role,
+      });
+      recordEvent(em, this.origin, {
+        type: 'invite.accepted',
+        organizationId,
+        target: { type: 'invitation', id: invitation.id },
+        data: { userId, role: invitation.role },
+      });
+      recordEvent(em, this.origin, {
+        type: 'member.added',
+        organizationId,
+        target: { type: 'member', id: membership.id },
+        data: { userId, role: invitation.role, invitationId: invitation.id },
       });
     });
   }
@@ -72,6 +95,13 @@ export class InvitationRepository extends Repository {
         organization: organizationId,
         acceptedAt: null,
       });
+      if (deleted > 0) {
+        recordEvent(em, this.origin, {
+          type: 'invite.cancelled',
+          organizationId,
+          target: { type: 'invitation', id },
+        });
+      }
       return deleted > 0;
     });
   }

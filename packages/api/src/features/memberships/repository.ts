@@ -6,6 +6,7 @@ import { ApiError } from '../../errors/codes.js';
 import { isUuid } from '../../lib/ids.js';
 import type { Standing } from '../../principals.js';
 import { revokeAuthorizationsInOrganization } from '../authorizations/revocation.js';
+import { recordEvent } from '../events/record.js';
 import { Invitation } from '../invitations/entity.js';
 import { Membership } from './entity.js';
 
@@ -177,10 +178,26 @@ export class MembershipRepository extends Repository {
         target,
         locked.find((row) => row.id === actorId),
       );
+      const event = { organizationId, target: { type: 'member', id: targetId } } as const;
       if (change === 'remove') {
         await em.nativeDelete(Membership, { id: targetId });
         await revokeAuthorizationsInOrganization(em, target.user_id, organizationId);
-      } else await em.nativeUpdate(Membership, { id: targetId }, { role: change.role });
+        recordEvent(em, this.origin, {
+          ...event,
+          type: 'member.removed',
+          data: { userId: target.user_id, role: target.role, left: targetId === actorId },
+        });
+      } else if (change.role !== target.role) {
+        await em.nativeUpdate(Membership, { id: targetId }, { role: change.role });
+        recordEvent(em, this.origin, {
+          ...event,
+          type: 'member.role_updated',
+          data: {
+            userId: target.user_id,
+            changes: { role: { from: target.role, to: change.role } },
+          },
+        });
+      }
       // Invitations are what an inviter could still do later: they go with the power to invite.
       if (change === 'remove' || !MAY_INVITE.includes(change.role)) {
         await em.nativeDelete(Invitation, {

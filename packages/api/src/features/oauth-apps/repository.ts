@@ -4,6 +4,7 @@ import type { Scope } from '@timbrix/shared/scopes';
 import { Repository } from '../../db/repository.js';
 import { AccessTokenRepository } from '../access-tokens/repository.js';
 import { revokeAuthorizationsBeyond } from '../authorizations/revocation.js';
+import { changesBetween, eventRow, recordEvent } from '../events/record.js';
 import { holdStanding, type StandingHold } from '../memberships/repository.js';
 import type { NewClientSecret } from './credentials.js';
 import { ClientSecret, OAuthApp } from './entity.js';
@@ -59,12 +60,18 @@ export interface AppChangeGuard {
 /** OAuth apps and their client secrets: one aggregate. */
 export class OAuthAppRepository extends Repository {
   /**
-   * Registers an app and its first secret in one statement: one round trip, atomic, on the
-   * hottest write path the management API has. Returns when it was created, or null if the
-   * registering person's standing went away meanwhile (the statement holds it as
-   * `holdStanding` does).
+   * Registers an app, its first secret and its `oauth_app.created` event in one statement: one
+   * round trip, atomic, on the hottest write path the management API has. Returns when it was
+   * created, or null if the registering person's standing went away meanwhile (the statement
+   * holds it as `holdStanding` does).
    */
   async insert(app: NewApp): Promise<Date | null> {
+    const event = eventRow(this.origin, {
+      type: 'oauth_app.created',
+      organizationId: app.organizationId,
+      target: { type: 'oauth_app', id: app.clientId },
+      data: { name: app.name, scopes: app.scopes, redirectUri: app.redirectUri },
+    });
     const { rows } = await this.sql.run<{ created_at: Date }>(
       'insert-app-with-secret',
       `with app as (
@@ -76,6 +83,10 @@ export class OAuthAppRepository extends Repository {
                  where id = $13::uuid and organization_id = $3 and role = any($14::text[])
                    for share)
          returning id, created_at
+       ), event as (
+         insert into events (id, created_at, type, organization_id, actor_type, actor_id,
+                             request_id, ip, user_agent, target_type, target_id, data)
+         select $15, app.created_at, $16, $3, $17, $18, $19, $20, $21, $22, $2, $23 from app
        )
        insert into oauth_client_secrets (id, app_id, secret_hash, hint, created_at)
        select $10, app.id, $11, $12, app.created_at from app
@@ -95,6 +106,15 @@ export class OAuthAppRepository extends Repository {
         app.secret.hint,
         app.hold?.membershipId ?? null,
         app.hold?.roles ?? [],
+        event.id,
+        event.type,
+        event.actorType,
+        event.actorId,
+        event.requestId,
+        event.ip,
+        event.userAgent,
+        event.targetType,
+        event.data,
       ],
     );
     return rows[0] ? new Date(rows[0].created_at) : null;
@@ -133,8 +153,26 @@ export class OAuthAppRepository extends Repository {
       await holdStanding(em, guard.hold);
       const app = await em.findOneOrFail(OAuthApp, appId, LOCKED_AS_IT_STANDS);
       await guard.allow(app);
-      const given = Object.entries(changes).filter(([, value]) => value !== undefined);
-      em.assign(app, Object.fromEntries(given));
+      const changed = changesBetween(app, changes);
+      em.assign(
+        app,
+        Object.fromEntries(Object.keys(changed).map((f) => [f, changes[f as keyof AppChanges]])),
+      );
+      const event = {
+        organizationId: app.organization.id,
+        target: { type: 'oauth_app', id: app.clientId },
+      } as const;
+      if (Object.keys(changed).length > 0) {
+        recordEvent(em, this.origin, {
+          ...event,
+          type: 'oauth_app.updated',
+          data: { changes: changed },
+        });
+      }
+      if (changed.isActive) {
+        const type = app.isActive ? 'oauth_app.reactivated' : 'oauth_app.deactivated';
+        recordEvent(em, this.origin, { ...event, type });
+      }
       await em.flush();
       if (changes.isActive === false || changes.scopes) {
         await new AccessTokenRepository(em, this.sql).revokeBeyond(app);
@@ -145,10 +183,17 @@ export class OAuthAppRepository extends Repository {
   }
 
   /** Deletes the app; its secrets and token rows go with it (on delete cascade). */
-  delete(appId: string, hold: StandingHold | null): Promise<void> {
+  delete(app: OAuthApp, hold: StandingHold | null): Promise<void> {
     return this.em.transactional(async (em) => {
       await holdStanding(em, hold);
-      await em.nativeDelete(OAuthApp, { id: appId });
+      const deleted = await em.nativeDelete(OAuthApp, { id: app.id });
+      if (deleted === 0) return;
+      recordEvent(em, this.origin, {
+        type: 'oauth_app.revoked',
+        organizationId: app.organization.id,
+        target: { type: 'oauth_app', id: app.clientId },
+        data: { name: app.name },
+      });
     });
   }
 
@@ -177,6 +222,12 @@ export class OAuthAppRepository extends Repository {
       for (const older of valid) if (older !== current) older.expiresAt = now;
       if (current) current.expiresAt = new Date(now.getTime() + graceSeconds * 1000);
       em.create(ClientSecret, { app: appId, secretHash: secret.hash, hint: secret.hint });
+      recordEvent(em, this.origin, {
+        type: 'oauth_app.secret_rotated',
+        organizationId: app.organization.id,
+        target: { type: 'oauth_app', id: app.clientId },
+        data: { previousSecretExpiresAt: current?.expiresAt?.toISOString() ?? null },
+      });
       return current?.expiresAt ?? null;
     });
   }

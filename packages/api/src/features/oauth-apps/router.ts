@@ -146,7 +146,7 @@ export const oauthAppsRouter = router({
     .input(appByIdInput)
     .output(z.void())
     .mutation(async ({ ctx }) => {
-      await ctx.db.oauthApps.delete(ctx.app.id, holdFor(ctx.standing, 'oauthApps:manage'));
+      await ctx.db.oauthApps.delete(ctx.app, holdFor(ctx.standing, 'oauthApps:manage'));
     }),
 
   rotateSecret: appProcedure

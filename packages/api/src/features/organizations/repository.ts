@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Repository } from '../../db/repository.js';
+import { changesBetween, recordEvent } from '../events/record.js';
 import { Membership } from '../memberships/entity.js';
 import { User } from '../users/entity.js';
 import { Organization } from './entity.js';
@@ -13,14 +15,20 @@ export interface JoinedRow {
 }
 
 export class OrganizationRepository extends Repository {
-  /** A new organization and its owner's membership, in one flush. */
+  /** A new organization, its owner's membership and its event, in one flush. */
   async create(
     fields: { name: string; slug: string; logo: string | null },
     ownerId: string,
   ): Promise<Organization> {
     const owner = this.em.getReference(User, ownerId);
-    const organization = this.em.create(Organization, { ...fields, owner });
+    const organization = this.em.create(Organization, { id: randomUUID(), ...fields, owner });
     this.em.create(Membership, { organization, user: owner, role: 'owner' });
+    recordEvent(this.em, this.origin, {
+      type: 'organization.created',
+      organizationId: organization.id,
+      target: { type: 'organization', id: organization.id },
+      data: { name: fields.name, slug: fields.slug },
+    });
     await this.em.flush();
     return organization;
   }
@@ -41,8 +49,16 @@ export class OrganizationRepository extends Repository {
   /** Changes what is given; `logo: null` clears the logo. */
   async update(id: string, changes: { name?: string | undefined; logo?: string | null }) {
     const organization = await this.em.findOneOrFail(Organization, id);
+    const changed = changesBetween({ name: organization.name, logo: organization.logo }, changes);
+    if (Object.keys(changed).length === 0) return organization;
     if (changes.name !== undefined) organization.name = changes.name;
     if (changes.logo !== undefined) organization.logo = changes.logo;
+    recordEvent(this.em, this.origin, {
+      type: 'organization.updated',
+      organizationId: id,
+      target: { type: 'organization', id },
+      data: { changes: changed },
+    });
     await this.em.flush();
     return organization;
   }
@@ -50,10 +66,28 @@ export class OrganizationRepository extends Repository {
   /**
    * Deletes the organization and, by the foreign keys' cascades in the same statement (so in
    * one transaction), everything that hangs off it: memberships, invitations, OAuth apps, their
-   * secrets and tokens.
+   * secrets and tokens, webhooks and their deliveries. Its `organization.deleted` event is
+   * written first, so that its webhooks' farewell jobs are queued from them as they were; the
+   * jobs of deliveries still waiting go.
    */
-  async delete(id: string): Promise<void> {
-    await this.em.nativeDelete(Organization, { id });
+  delete(id: string): Promise<void> {
+    return this.em.transactional(async (em) => {
+      const organization = await em.findOneOrFail(Organization, id);
+      recordEvent(em, this.origin, {
+        type: 'organization.deleted',
+        organizationId: id,
+        target: { type: 'organization', id },
+        data: { name: organization.name, slug: organization.slug },
+      });
+      await em.flush();
+      await em.execute(
+        `select graphile_worker.remove_job('delivery:' || d.id)
+           from webhook_deliveries d join webhooks w on w.id = d.webhook_id
+          where w.organization_id = ? and d.status = 'pending'`,
+        [id],
+      );
+      await em.nativeDelete(Organization, { id });
+    });
   }
 
   /**
