@@ -39,6 +39,14 @@ export async function resolveKeyEncryptionKey(config: Config, logger: Logger): P
   return localKeyEncryptionKey(config.dataDir);
 }
 
+/** Deliveries to private addresses are for development and tests: say so loudly when on. */
+export function warnIfPrivateNetworksAllowed(config: Config, logger: Logger) {
+  if (!config.webhooks.allowPrivateNetworks) return;
+  logger.warn(
+    'WEBHOOK_ALLOW_PRIVATE_NETWORKS is on: webhooks may use plain http and reach loopback and private addresses. Development and tests only.',
+  );
+}
+
 /** Runs `work` on the migrated database, then closes it (and stops an embedded one). */
 export async function withDatabase<T>(
   config: Config,

@@ -1,6 +1,7 @@
 import { ConfigError, createLogger, loadConfig } from '@timbrix/api';
 import { setPlatformAdmin } from './commands/platform-admin.js';
 import { rotateSigningKey } from './commands/rotate-signing-key.js';
+import { runWorker } from './commands/worker.js';
 import { startServer } from './server.js';
 
 const logger = createLogger(process.env.LOG_LEVEL ?? 'info');
@@ -30,6 +31,7 @@ async function serve() {
 
 const USAGE = `Usage:
   main.js                               start the server
+  main.js worker                        deliver webhooks (needs DATABASE_URL)
   main.js grant-platform-admin <email>  make an existing account a platform administrator
   main.js revoke-platform-admin <email> make it an ordinary account again
   main.js rotate-signing-key            retire the signing key and make a new one`;
@@ -44,6 +46,8 @@ async function run([command, ...args]: string[]) {
       if (!args[0]) throw new ConfigError(USAGE);
       await setPlatformAdmin(loadConfig(), logger, args[0], command === 'grant-platform-admin');
       return process.exit(0);
+    case 'worker':
+      return runWorker(loadConfig(), logger);
     case 'rotate-signing-key':
       await rotateSigningKey(loadConfig(), logger);
       return process.exit(0);

@@ -9,9 +9,14 @@ import {
   openDatabase,
   restErrorBody,
   type Services,
+  startWorker,
 } from '@timbrix/api';
 import { createApp } from './app.js';
-import { provisionDatabase, resolveKeyEncryptionKey } from './database.js';
+import {
+  provisionDatabase,
+  resolveKeyEncryptionKey,
+  warnIfPrivateNetworksAllowed,
+} from './database.js';
 
 export interface RunningServer {
   url: string;
@@ -58,14 +63,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       logger,
     });
 
+    warnIfPrivateNetworksAllowed(config, logger);
+    const worker = config.workers.inServer
+      ? await startWorker({ connectionString: database.url, config, keyEncryptionKey, logger })
+      : undefined;
+
     app = createApp(services);
     const pruning = setInterval(() => {
-      const { accessTokens, authorizations, sessions } = services.db;
+      const { accessTokens, authorizations, sessions, events, webhooks } = services.db;
       Promise.all([
         accessTokens.pruneExpired(),
         authorizations.pruneExpired(),
         sessions.pruneExpired(),
         services.limits.prune(),
+        events.pruneOlderThan(config.auditRetentionDays),
+        webhooks.pruneDeliveries(),
       ]).catch((error) => logger.warn({ err: error }, 'pruning expired rows failed'));
     }, PRUNE_INTERVAL_MS).unref();
 
@@ -82,6 +94,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         clearInterval(sweep);
         clearTimeout(force);
         clearInterval(pruning);
+        await worker?.stop();
         await stop();
         await orm.close();
         await database.embedded?.stop();

@@ -28,6 +28,10 @@ export type {
   ClientCredentials,
   VerificationGuard,
 } from './features/oauth-apps/client-auth.js';
+export {
+  type DeliveryWorker,
+  startWorker,
+} from './features/webhooks/delivery/index.js';
 export { localKeyEncryptionKey } from './keys/key-encryption.js';
 export { mayBeSecret, newSecret, sha256 } from './lib/secrets.js';
 export { counterKey, type LimitRule, RateLimited } from './limits/rate-limiter.js';

@@ -1,11 +1,13 @@
 import { tokensRouter } from './features/access-tokens/router.js';
 import { authRouter } from './features/auth/router.js';
 import { authorizationsRouter } from './features/authorizations/router.js';
+import { auditLogRouter } from './features/events/router.js';
 import { invitationsRouter } from './features/invitations/router.js';
 import { membersRouter } from './features/memberships/router.js';
 import { oauthAppsRouter } from './features/oauth-apps/router.js';
 import { organizationsRouter } from './features/organizations/router.js';
 import { usersRouter } from './features/users/router.js';
+import { webhooksRouter } from './features/webhooks/router.js';
 import { type Meta, router } from './trpc.js';
 
 export const appRouter = router({
@@ -17,6 +19,8 @@ export const appRouter = router({
   oauthApps: oauthAppsRouter,
   tokens: tokensRouter,
   authorizations: authorizationsRouter,
+  webhooks: webhooksRouter,
+  auditLog: auditLogRouter,
 });
 
 /** The API's type, for typed clients (`@timbrix/client`). */

@@ -8,6 +8,7 @@ import { AccessTokens } from './features/access-tokens/service.js';
 import { PersonGrants } from './features/authorizations/grants.js';
 import { AuthorizationRequests } from './features/authorizations/requests.js';
 import { ClientAuthenticator } from './features/oauth-apps/client-auth.js';
+import { WebhookSecrets } from './features/webhooks/secrets.js';
 import { SigningKeyRepository } from './keys/repository.js';
 import { SigningKeys } from './keys/signing-keys.js';
 import { RateLimiter } from './limits/rate-limiter.js';
@@ -33,6 +34,8 @@ export interface Services {
   /** The authorization code and refresh token grants. */
   personGrants: PersonGrants;
   limits: RateLimiter;
+  /** Seals webhook signing secrets for storage (and opens them to sign). */
+  webhookSecrets: WebhookSecrets;
   logger: Logger;
 }
 
@@ -97,6 +100,7 @@ export async function createServices({ config, orm, keyEncryptionKey, logger }: 
       config.authorizationCodeTtlSeconds,
     ),
     limits: new RateLimiter(counters, config.rateLimits.rules),
+    webhookSecrets: new WebhookSecrets(keyEncryptionKey),
     logger,
   };
   const stop = async () => {

@@ -12,7 +12,7 @@ export type SuccessHeader = 'Link' | 'RateLimit';
 
 export interface Meta extends OpenApiMeta {
   /** REST status on success, when not 200 (trpc-to-openapi would answer 200 for all). */
-  successStatus?: 201 | 204;
+  successStatus?: 201 | 202 | 204;
   /** Every error code the procedure can answer with; its documented errors come from them. */
   errors?: ErrorCode[];
   successHeaders?: SuccessHeader[];
@@ -36,7 +36,7 @@ export const createCallerFactory = t.createCallerFactory;
 export function operation(
   openapi: Omit<NonNullable<OpenApiMeta['openapi']>, 'errorResponses'> & { action?: Action },
   errors: ErrorCode[],
-  successStatus?: 201 | 204,
+  successStatus?: 201 | 202 | 204,
   successHeaders?: SuccessHeader[],
 ): Meta {
   const { action, ...rest } = openapi;

@@ -143,6 +143,24 @@ export const ACTIONS = {
     credentials: ANY_CREDENTIAL,
     scopes: AS_ADMIN,
   },
+  'webhooks:read': {
+    summary: 'List webhooks and their deliveries',
+    roles: MANAGERS,
+    credentials: ANY_CREDENTIAL,
+    scopes: ['read:webhooks', 'write:webhooks', ...AS_ADMIN],
+  },
+  'webhooks:manage': {
+    summary: 'Create, change, delete webhooks, rotate their secrets, send test events',
+    roles: MANAGERS,
+    credentials: ANY_CREDENTIAL,
+    scopes: ['write:webhooks', ...AS_ADMIN],
+  },
+  'auditLog:read': {
+    summary: 'Read the audit log',
+    roles: MANAGERS,
+    credentials: ANY_CREDENTIAL,
+    scopes: AS_ADMIN,
+  },
 } as const satisfies Record<string, ActionRule>;
 
 export type Action = keyof typeof ACTIONS;

@@ -39,7 +39,10 @@ export const eventTypeSchema = z.enum(EVENT_TYPES, {
 });
 
 /** `webhook.test` goes only to the webhook being tested: nobody subscribes to it. */
-export const SUBSCRIBABLE_EVENT_TYPES = EVENT_TYPES.filter((type) => type !== 'webhook.test');
+export const SUBSCRIBABLE_EVENT_TYPES = EVENT_TYPES.filter(
+  (type): type is Exclude<EventType, 'webhook.test'> => type !== 'webhook.test',
+) as [Exclude<EventType, 'webhook.test'>, ...Exclude<EventType, 'webhook.test'>[]];
+export type SubscribableEventType = (typeof SUBSCRIBABLE_EVENT_TYPES)[number];
 
 /** Who did it: a person, an app (its client id), an API key; null for the server itself. */
 export const ACTOR_TYPES = ['user', 'app', 'api_key'] as const;

@@ -84,6 +84,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     LOG_LEVEL: 'info',
     // Suites create and grant far faster than any person; the limits have tests of their own.
     RATE_LIMITS: 'off',
+    // Webhook deliveries have tests of their own, which turn the queue workers on.
+    WORKERS: 'off',
     ...(peer ? { ISSUER_URL: peer.server.services.config.issuerUrl } : {}),
     ...options.env,
   });

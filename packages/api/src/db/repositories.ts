@@ -10,6 +10,7 @@ import { OAuthAppRepository } from '../features/oauth-apps/repository.js';
 import { OrganizationRepository } from '../features/organizations/repository.js';
 import { SessionRepository } from '../features/sessions/repository.js';
 import { UserRepository } from '../features/users/repository.js';
+import { WebhookRepository } from '../features/webhooks/repository.js';
 import { Statements } from './statements.js';
 
 /** Every repository, on one unit of work, recording what it changes as caused by `origin`. */
@@ -25,6 +26,7 @@ export function repositories(em: EntityManager, sql: Statements, origin?: EventO
     authorizations: new AuthorizationRepository(em, sql, origin),
     authorizationRequests: new AuthorizationRequestRepository(em, sql, origin),
     events: new EventRepository(em, sql, origin),
+    webhooks: new WebhookRepository(em, sql, origin),
   };
 }
 

@@ -3,7 +3,10 @@ import { ACTOR_TYPES, eventTypeSchema, TARGET_TYPES } from '../events.js';
 import { idSchema, pageLimitSchema, timestampSchema } from './common.js';
 
 const timeSchema = (name: string) =>
-  z.iso.datetime({ offset: true, error: `${name} must be an ISO 8601 time, such as 2026-12-01T00:00:00Z` });
+  z.iso.datetime({
+    offset: true,
+    error: `${name} must be an ISO 8601 time, such as 2026-12-01T00:00:00Z`,
+  });
 
 export const auditLogInput = z.object({
   organizationId: idSchema,

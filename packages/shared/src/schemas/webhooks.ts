@@ -15,9 +15,11 @@ export const webhookUrlSchema = z
   .max(2048, 'url must be at most 2048 characters')
   .refine((url) => !AMBIGUOUS_CHARACTERS.test(url), {
     message: 'url must not contain whitespace, control characters or backslashes',
+    abort: true,
   })
   .refine((url) => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol), {
     message: 'url must be an absolute https URL',
+    abort: true,
   })
   .refine((url) => !url.includes('#'), { message: 'url must not contain a fragment' })
   .refine((url) => !new URL(url).username && !new URL(url).password, {

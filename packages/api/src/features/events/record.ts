@@ -41,8 +41,8 @@ export function actorOf(principal: Principal): EventOrigin['actor'] {
  * Records `event` in the unit of work `em`: it is written at the next flush, in the same
  * transaction as the change it describes, and its trigger queues its webhook deliveries there.
  */
-export function recordEvent(em: EntityManager, origin: EventOrigin, event: NewEvent): void {
-  em.create(Event, eventRow(origin, event));
+export function recordEvent(em: EntityManager, origin: EventOrigin, event: NewEvent): Event {
+  return em.create(Event, eventRow(origin, event));
 }
 
 /** The event's row, for statements that write it themselves (one statement, one commit). */

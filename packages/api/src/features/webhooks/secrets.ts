@@ -21,3 +21,16 @@ export function sealWebhookSecret(key: Buffer, secret: string, webhookId: string
 export function openWebhookSecret(key: Buffer, sealed: string, webhookId: string): string {
   return open(key, sealed, contextOf(webhookId)).toString();
 }
+
+/** Webhook secrets sealed and opened under the key-encryption key, which stays in here. */
+export class WebhookSecrets {
+  constructor(private readonly keyEncryptionKey: Buffer) {}
+
+  seal(secret: string, webhookId: string): string {
+    return sealWebhookSecret(this.keyEncryptionKey, secret, webhookId);
+  }
+
+  open(sealed: string, webhookId: string): string {
+    return openWebhookSecret(this.keyEncryptionKey, sealed, webhookId);
+  }
+}
