@@ -50,3 +50,11 @@ export type { AppRouter };
 export function isTimbrixError(error: unknown): error is TRPCClientError<AppRouter> {
   return error instanceof TRPCClientError;
 }
+
+export {
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookHeaders,
+  type WebhookPayload,
+  WebhookVerificationError,
+} from './webhooks.js';
