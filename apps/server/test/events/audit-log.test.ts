@@ -195,7 +195,7 @@ describe('GET /api/organizations/{organizationId}/audit-log', () => {
     const next = /<([^>]+)>; rel="next"/.exec(page.headers.get('link') ?? '')?.[1];
     expect(next).toBeDefined();
     const second = await fetch(next!, { headers: { authorization: `Bearer ${owner.token}` } });
-    const ids = [...page.body, ...(await second.json())].map((e: any) => e.id);
+    const ids = [...page.body, ...((await second.json()) as any[])].map((e: any) => e.id);
     expect(ids).toEqual(
       [...all]
         .reverse()

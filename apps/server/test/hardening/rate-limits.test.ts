@@ -90,6 +90,29 @@ describe('token endpoint limits', () => {
     expect((await grantFrom('127.0.0.3', app)).status).toBe(200);
   });
 
+  it('records going past the limit in the app’s organization once; an unknown client in the log only', async () => {
+    const acme = await tenant(server().url);
+    const app = await acme.createApp();
+    for (let i = 0; i < 5; i++) await grantFrom('127.0.0.40', wrong(app));
+    const events = await server().sql(
+      "select * from events where type = 'client_authentication.failures_exceeded' and organization_id = $1",
+      [acme.organizationId],
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      actor_type: null,
+      target_type: 'oauth_app',
+      target_id: app.clientId,
+      ip: '127.0.0.40',
+      data: { failures: 3 },
+    });
+    const made = { clientId: 'made-up-client-id-0001', clientSecret: 'cs_guess' };
+    for (let i = 0; i < 4; i++) await grantFrom('127.0.0.5', made);
+    expect(server().logs()).toContain('"clientId":"made-up-client-id-0001"');
+    const stray = await server().sql('select 1 from events where target_id = $1', [made.clientId]);
+    expect(stray).toHaveLength(0);
+  });
+
   it('never holds up a client whose secret it knows, whatever is guessed from its address', async () => {
     const app = await (await tenant(server().url)).createApp();
     expect((await grantFrom('127.0.0.10', app)).status).toBe(200);

@@ -128,6 +128,20 @@ describe('POST /api/oauth2/token grant_type=refresh_token', () => {
     expect(logs).toContain('refresh_token.reuse_detected');
     expect(logs).not.toContain(first.refresh_token);
     expect(logs).not.toContain(second.refresh_token);
+    // And so does the organization's event stream, in the statement that ended the family.
+    const [event] = await server().sql(
+      `select e.* from events e join oauth_authorizations a on a.id::text = e.target_id
+        where e.type = 'refresh_token.reuse_detected' and a.revoked_at is not null
+        order by e.created_at desc limit 1`,
+    );
+    expect(event).toMatchObject({
+      organization_id: acme.organizationId,
+      actor_type: 'app',
+      actor_id: app.clientId,
+      target_type: 'authorization',
+      data: { clientId: app.clientId, userId: member.id },
+    });
+    expect(JSON.stringify(event)).not.toContain('rt_');
   });
 
   it('of two racing uses of one token, one answers and then the family ends', async () => {

@@ -79,7 +79,9 @@ create table "worker_heartbeats" (
 );`);
 
     // graphile_worker's schema is installed at start, after ours; the function resolves it
-    // when an event is written.
+    // when an event is written. A receiver's failures are retried by the task itself, on the
+    // documented schedule; the queue's own attempts (10, with its backoff) are for a task that
+    // throws, such as one that cannot record its attempt while the database is away.
     this.addSql(`
 create function "fan_out_event"() returns trigger language plpgsql as $$
 declare
@@ -105,7 +107,7 @@ begin
         'id', gen_random_uuid(), 'webhookId', w.id, 'url', w.url, 'secret', w.secret,
         'previousSecret', case when w.previous_secret_expires_at > now() then w.previous_secret end,
         'body', body, 'attempts', 0)),
-      max_attempts := 1)
+      max_attempts := 10)
       from webhooks w
      where w.organization_id = new.organization_id and w.is_active
        and new.type = any(w.events);
@@ -124,7 +126,7 @@ begin
       'deliver_webhook',
       json_build_object('deliveryId', delivery.id),
       job_key := 'delivery:' || delivery.id,
-      max_attempts := 1);
+      max_attempts := 10);
   end loop;
   return null;
 end $$;`);

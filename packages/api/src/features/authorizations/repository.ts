@@ -1,6 +1,6 @@
 import type { Scope } from '@timbrix/shared/scopes';
 import { Repository } from '../../db/repository.js';
-import type { eventRow } from '../events/record.js';
+import { EVENT_COLUMNS, type EventRow, eventParameters } from '../events/record.js';
 import { revokeAuthorizationOfApp } from './revocation.js';
 
 /** The tokens a redemption or a rotation stores, beside the one it spends. */
@@ -176,48 +176,21 @@ export class AuthorizationRepository extends Repository {
     return rows[0];
   }
 
-  /** Ends an authorization's family: its code, its refresh tokens, its access tokens. */
-  async revokeFamily(authorizationId: string, reuse?: ReturnType<typeof eventRow>): Promise<void> {
-    if (!reuse) {
-      await this.sql.run(
-        'revoke-authorization-family',
-        `with family as (
-           update oauth_authorizations set revoked_at = coalesce(revoked_at, now())
-            where id = $1 returning id
-         )
-         update oauth_access_tokens set revoked_at = now()
-          where authorization_id in (select id from family) and revoked_at is null`,
-        [authorizationId],
-      );
-      return;
-    }
-    // A reuse: the family ends and its event is written in the same statement.
+  /**
+   * Ends the authorization's family: it and its access tokens are revoked for good. A reuse's
+   * event, when given, is written by the same statement.
+   */
+  async revokeFamily(authorizationId: string, reuse?: EventRow): Promise<void> {
+    const event = reuse ? eventParameters(reuse, 2) : undefined;
     await this.sql.run(
-      'revoke-authorization-family-after-reuse',
+      reuse ? 'revoke-authorization-family-after-reuse' : 'revoke-authorization-family',
       `with family as (
          update oauth_authorizations set revoked_at = coalesce(revoked_at, now())
           where id = $1 returning id
-       ), tokens as (
-         update oauth_access_tokens set revoked_at = now()
-          where authorization_id in (select id from family) and revoked_at is null
-       )
-       insert into events (id, created_at, type, organization_id, actor_type, actor_id,
-                           request_id, ip, user_agent, target_type, target_id, data)
-       select $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $1, $12 from family`,
-      [
-        authorizationId,
-        reuse.id,
-        reuse.createdAt,
-        reuse.type,
-        reuse.organizationId,
-        reuse.actorType,
-        reuse.actorId,
-        reuse.requestId,
-        reuse.ip,
-        reuse.userAgent,
-        reuse.targetType,
-        reuse.data,
-      ],
+       )${event ? `, event as (insert into events (${EVENT_COLUMNS}) select ${event.placeholders})` : ''}
+       update oauth_access_tokens set revoked_at = now()
+        where authorization_id in (select id from family) and revoked_at is null`,
+      [authorizationId, ...(event?.values ?? [])],
     );
   }
 

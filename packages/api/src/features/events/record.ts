@@ -63,6 +63,43 @@ export function eventRow(origin: EventOrigin, event: NewEvent) {
   };
 }
 
+export type EventRow = ReturnType<typeof eventRow>;
+
+/** The columns of `events`, in the order `eventValues` gives their values. */
+export const EVENT_COLUMNS =
+  'id, created_at, type, organization_id, actor_type, actor_id, request_id, ip, user_agent, target_type, target_id, data';
+
+/**
+ * For statements that write an event beside their change: the values of `row`, in the order of
+ * `EVENT_COLUMNS`, and their placeholders from `$first` on.
+ */
+export function eventParameters(row: EventRow, first: number) {
+  const values = [
+    row.id,
+    row.createdAt,
+    row.type,
+    row.organizationId,
+    row.actorType,
+    row.actorId,
+    row.requestId,
+    row.ip,
+    row.userAgent,
+    row.targetType,
+    row.targetId,
+    row.data,
+  ];
+  const placeholders = values.map((_, i) => `$${first + i}`).join(', ');
+  return { values, placeholders };
+}
+
+/** Assigns the fields of `changes` that differ from `entity`'s; returns them, with from and to. */
+export function applyChanges(em: EntityManager, entity: object, changes: object) {
+  const changed = changesBetween(entity, changes);
+  const values = Object.entries(changed).map(([field, { to }]) => [field, to]);
+  em.assign(entity, Object.fromEntries(values));
+  return changed;
+}
+
 /** The fields that changed, each with what it was and what it became (for `*.updated`). */
 export function changesBetween(
   before: object,

@@ -1,7 +1,7 @@
 import type { EventType } from '@timbrix/shared/events';
 import { Repository } from '../../db/repository.js';
 import { Event } from './entity.js';
-import { type EventOrigin, eventRow } from './record.js';
+import { EVENT_COLUMNS, type EventOrigin, eventParameters, eventRow } from './record.js';
 
 export interface AuditFilters {
   type?: EventType | undefined;
@@ -59,29 +59,23 @@ export class EventRepository extends Repository {
     failures: number,
     origin: EventOrigin,
   ): Promise<void> {
+    const { rows } = await this.sql.run<{ organization_id: string }>(
+      'organization-of-client',
+      'select organization_id from oauth_apps where client_id = $1',
+      [clientId],
+    );
+    if (!rows[0]) return;
     const event = eventRow(origin, {
       type: 'client_authentication.failures_exceeded',
-      organizationId: '', // the statement reads it from the app
+      organizationId: rows[0].organization_id,
       target: { type: 'oauth_app', id: clientId },
       data: { failures },
     });
+    const { values, placeholders } = eventParameters(event, 1);
     await this.sql.run(
       'event-client-authentication-failures',
-      `insert into events (id, created_at, type, organization_id, actor_type, actor_id,
-                           request_id, ip, user_agent, target_type, target_id, data)
-       select $1, $2, $3, a.organization_id, null, null, $4, $5, $6, $7, a.client_id, $8
-         from oauth_apps a where a.client_id = $9`,
-      [
-        event.id,
-        event.createdAt,
-        event.type,
-        event.requestId,
-        event.ip,
-        event.userAgent,
-        event.targetType,
-        event.data,
-        clientId,
-      ],
+      `insert into events (${EVENT_COLUMNS}) values (${placeholders})`,
+      values,
     );
   }
 

@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EventType } from '@timbrix/shared/events';
 import type { Scope } from '@timbrix/shared/scopes';
 import { Repository } from '../../db/repository.js';
 import { AccessTokenRepository } from '../access-tokens/repository.js';
 import { revokeAuthorizationsBeyond } from '../authorizations/revocation.js';
-import { changesBetween, eventRow, recordEvent } from '../events/record.js';
+import {
+  applyChanges,
+  EVENT_COLUMNS,
+  eventParameters,
+  eventRow,
+  recordEvent,
+} from '../events/record.js';
 import { holdStanding, type StandingHold } from '../memberships/repository.js';
+import type { ClientRow } from './client-auth.js';
 import type { NewClientSecret } from './credentials.js';
 import { ClientSecret, OAuthApp } from './entity.js';
 
@@ -31,19 +40,6 @@ export interface AppChanges {
   isPlatformResourceServer?: boolean;
 }
 
-/** An app with one of its valid secrets (or none), as client authentication reads it. */
-export interface ClientRow {
-  app_id: string;
-  client_id: string;
-  organization_id: string;
-  scopes: Scope[];
-  is_active: boolean;
-  is_platform_resource_server: boolean;
-  secret_id: string | null;
-  secret_hash: string | null;
-  secret_hint: string | null;
-}
-
 /** The row locked, and read as the lock finds it (never the unit of work's earlier copy). */
 const LOCKED_AS_IT_STANDS = { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } as const;
 
@@ -66,12 +62,19 @@ export class OAuthAppRepository extends Repository {
    * holds it as `holdStanding` does).
    */
   async insert(app: NewApp): Promise<Date | null> {
-    const event = eventRow(this.origin, {
-      type: 'oauth_app.created',
-      organizationId: app.organizationId,
-      target: { type: 'oauth_app', id: app.clientId },
-      data: { name: app.name, scopes: app.scopes, redirectUri: app.redirectUri },
-    });
+    const createdAt = new Date();
+    const event = eventParameters(
+      {
+        ...eventRow(this.origin, {
+          type: 'oauth_app.created',
+          organizationId: app.organizationId,
+          target: { type: 'oauth_app', id: app.clientId },
+          data: { name: app.name, scopes: app.scopes, redirectUri: app.redirectUri },
+        }),
+        createdAt,
+      },
+      15,
+    );
     const { rows } = await this.sql.run<{ created_at: Date }>(
       'insert-app-with-secret',
       `with app as (
@@ -84,9 +87,7 @@ export class OAuthAppRepository extends Repository {
                    for share)
          returning id, created_at
        ), event as (
-         insert into events (id, created_at, type, organization_id, actor_type, actor_id,
-                             request_id, ip, user_agent, target_type, target_id, data)
-         select $15, app.created_at, $16, $3, $17, $18, $19, $20, $21, $22, $2, $23 from app
+         insert into events (${EVENT_COLUMNS}) select ${event.placeholders} from app
        )
        insert into oauth_client_secrets (id, app_id, secret_hash, hint, created_at)
        select $10, app.id, $11, $12, app.created_at from app
@@ -100,21 +101,13 @@ export class OAuthAppRepository extends Repository {
         app.redirectUri,
         app.scopes,
         app.createdBy,
-        new Date(),
+        createdAt,
         randomUUID(),
         app.secret.hash,
         app.secret.hint,
         app.hold?.membershipId ?? null,
         app.hold?.roles ?? [],
-        event.id,
-        event.type,
-        event.actorType,
-        event.actorId,
-        event.requestId,
-        event.ip,
-        event.userAgent,
-        event.targetType,
-        event.data,
+        ...event.values,
       ],
     );
     return rows[0] ? new Date(rows[0].created_at) : null;
@@ -153,25 +146,12 @@ export class OAuthAppRepository extends Repository {
       await holdStanding(em, guard.hold);
       const app = await em.findOneOrFail(OAuthApp, appId, LOCKED_AS_IT_STANDS);
       await guard.allow(app);
-      const changed = changesBetween(app, changes);
-      em.assign(
-        app,
-        Object.fromEntries(Object.keys(changed).map((f) => [f, changes[f as keyof AppChanges]])),
-      );
-      const event = {
-        organizationId: app.organization.id,
-        target: { type: 'oauth_app', id: app.clientId },
-      } as const;
+      const changed = applyChanges(em, app, changes);
       if (Object.keys(changed).length > 0) {
-        recordEvent(em, this.origin, {
-          ...event,
-          type: 'oauth_app.updated',
-          data: { changes: changed },
-        });
+        this.record(em, app, 'oauth_app.updated', { changes: changed });
       }
       if (changed.isActive) {
-        const type = app.isActive ? 'oauth_app.reactivated' : 'oauth_app.deactivated';
-        recordEvent(em, this.origin, { ...event, type });
+        this.record(em, app, app.isActive ? 'oauth_app.reactivated' : 'oauth_app.deactivated');
       }
       await em.flush();
       if (changes.isActive === false || changes.scopes) {
@@ -187,13 +167,7 @@ export class OAuthAppRepository extends Repository {
     return this.em.transactional(async (em) => {
       await holdStanding(em, hold);
       const deleted = await em.nativeDelete(OAuthApp, { id: app.id });
-      if (deleted === 0) return;
-      recordEvent(em, this.origin, {
-        type: 'oauth_app.revoked',
-        organizationId: app.organization.id,
-        target: { type: 'oauth_app', id: app.clientId },
-        data: { name: app.name },
-      });
+      if (deleted > 0) this.record(em, app, 'oauth_app.revoked', { name: app.name });
     });
   }
 
@@ -222,11 +196,8 @@ export class OAuthAppRepository extends Repository {
       for (const older of valid) if (older !== current) older.expiresAt = now;
       if (current) current.expiresAt = new Date(now.getTime() + graceSeconds * 1000);
       em.create(ClientSecret, { app: appId, secretHash: secret.hash, hint: secret.hint });
-      recordEvent(em, this.origin, {
-        type: 'oauth_app.secret_rotated',
-        organizationId: app.organization.id,
-        target: { type: 'oauth_app', id: app.clientId },
-        data: { previousSecretExpiresAt: current?.expiresAt?.toISOString() ?? null },
+      this.record(em, app, 'oauth_app.secret_rotated', {
+        previousSecretExpiresAt: current?.expiresAt?.toISOString() ?? null,
       });
       return current?.expiresAt ?? null;
     });
@@ -255,5 +226,15 @@ export class OAuthAppRepository extends Repository {
       { createdBy: userId, scopes: { $overlap: [...scopes] }, isActive: true },
       { fields: ['clientId'] },
     );
+  }
+
+  private record(
+    em: EntityManager,
+    app: OAuthApp,
+    type: EventType,
+    data?: Record<string, unknown>,
+  ) {
+    const target = { type: 'oauth_app', id: app.clientId } as const;
+    recordEvent(em, this.origin, { type, organizationId: app.organization.id, target, data });
   }
 }

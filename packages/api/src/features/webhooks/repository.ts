@@ -3,7 +3,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Repository } from '../../db/repository.js';
 import { isUuid } from '../../lib/ids.js';
-import { changesBetween, type NewEvent, recordEvent } from '../events/record.js';
+import { applyChanges, type NewEvent, recordEvent } from '../events/record.js';
 import { holdStanding, type StandingHold } from '../memberships/repository.js';
 import { Webhook, WebhookDelivery } from './entity.js';
 
@@ -60,14 +60,8 @@ export class WebhookRepository extends Repository {
   /** Applies what changed, under a lock; turning a webhook back on forgets its failures. */
   update(webhook: Webhook, changes: WebhookChanges, hold: StandingHold | null) {
     return this.locked(webhook, hold, async (em, locked) => {
-      const changed = changesBetween(locked, changes);
+      const changed = applyChanges(em, locked, changes);
       if (Object.keys(changed).length === 0) return locked;
-      em.assign(
-        locked,
-        Object.fromEntries(
-          Object.keys(changed).map((f) => [f, changes[f as keyof WebhookChanges]]),
-        ),
-      );
       if (changes.isActive) Object.assign(locked, { failingSince: null, disabledAt: null });
       this.record(em, locked, 'webhook.updated', { changes: changed });
       return locked;
