@@ -1,10 +1,13 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { can } from '@timbrix/shared/authorization';
 import { type ReactNode, StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { errorCode } from './api.js';
 import { Layout } from './components/Layout.js';
+import { OnlyAdmins } from './components/OnlyAdmins.js';
 import { Account } from './pages/Account.js';
+import { AuditLog } from './pages/AuditLog.js';
 import { Authorize } from './pages/Authorize.js';
 import { AppDetail } from './pages/apps/AppDetail.js';
 import { AppList } from './pages/apps/AppList.js';
@@ -17,6 +20,9 @@ import { Overview } from './pages/Overview.js';
 import { Settings } from './pages/Settings.js';
 import { SignIn } from './pages/SignIn.js';
 import { SignUp } from './pages/SignUp.js';
+import { NewWebhook } from './pages/webhooks/NewWebhook.js';
+import { WebhookDetail } from './pages/webhooks/WebhookDetail.js';
+import { WebhookList } from './pages/webhooks/WebhookList.js';
 import { currentOrganization, ME, type Me, type MyOrganization, RequireSignIn } from './session.js';
 import './styles.css';
 
@@ -51,6 +57,16 @@ const inOrganization = (page: (organization: MyOrganization, me: Me) => ReactNod
     return organization ? page(organization, me) : <Navigate to="/" replace />;
   });
 
+/** A page for owners and admins only: a member is told so, and no request is made for them. */
+const forAdmins = (
+  title: string,
+  action: 'webhooks:read' | 'auditLog:read',
+  page: (organization: MyOrganization) => ReactNode,
+) =>
+  inOrganization((org) =>
+    can(org.role, action) ? page(org) : <OnlyAdmins title={title} organization={org} />,
+  );
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queries}>
@@ -75,6 +91,30 @@ createRoot(document.getElementById('root')!).render(
           <Route
             path="/members"
             element={inOrganization((org, me) => <Members me={me} organization={org} />)}
+          />
+          <Route
+            path="/webhooks"
+            element={forAdmins('Webhooks', 'webhooks:read', (org) => (
+              <WebhookList organizationId={org.id} />
+            ))}
+          />
+          <Route
+            path="/webhooks/new"
+            element={forAdmins('Webhooks', 'webhooks:read', (org) => (
+              <NewWebhook organizationId={org.id} />
+            ))}
+          />
+          <Route
+            path="/webhooks/:webhookId"
+            element={forAdmins('Webhooks', 'webhooks:read', (org) => (
+              <WebhookDetail organizationId={org.id} />
+            ))}
+          />
+          <Route
+            path="/audit-log"
+            element={forAdmins('Audit log', 'auditLog:read', (org) => (
+              <AuditLog organizationId={org.id} />
+            ))}
           />
           <Route
             path="/settings"

@@ -17,13 +17,14 @@ const SCREENSHOTS = 'test-results/console';
 
 /**
  * Builds the console (Vite, about a second) into a folder of its own, so that no other test
- * server ever reads a build half written, then starts a server that serves it.
+ * server ever reads a build half written, then starts a server that serves it (with `env` on
+ * top of the harness's, e.g. to turn the queue workers on).
  */
-export async function consoleServer(): Promise<TestServer> {
+export async function consoleServer(env: Record<string, string> = {}): Promise<TestServer> {
   const outDir = await mkdtemp(join(tmpdir(), 'timbrix-console-'));
   const build = ['vite', 'build', '--logLevel', 'error', '--outDir', outDir, '--emptyOutDir'];
   await promisify(execFile)('npx', build, { cwd: WEB_ROOT });
-  const server = await startTestServer({ env: { CONSOLE_DIR: outDir } });
+  const server = await startTestServer({ env: { ...env, CONSOLE_DIR: outDir } });
   return {
     ...server,
     async close() {

@@ -15,7 +15,8 @@ export function Layout({ me, children }: { me: Me; children: ReactNode }) {
   if (organization && activeOrganization.get() !== organization.id) {
     activeOrganization.set(organization.id);
   }
-  const manages = organization !== undefined && can(organization.role, 'oauthApps:manage');
+  const may = (action: Parameters<typeof can>[1]) =>
+    organization !== undefined && can(organization.role, action);
   const signOut = useMutation({
     mutationFn: () => api.auth.logout.mutate(),
     onSettled: () => {
@@ -53,7 +54,9 @@ export function Layout({ me, children }: { me: Me; children: ReactNode }) {
             Overview
           </NavLink>
           {organization && <NavLink to="/members">Members</NavLink>}
-          {manages && <NavLink to="/apps">Apps</NavLink>}
+          {may('oauthApps:manage') && <NavLink to="/apps">Apps</NavLink>}
+          {may('webhooks:read') && <NavLink to="/webhooks">Webhooks</NavLink>}
+          {may('auditLog:read') && <NavLink to="/audit-log">Audit log</NavLink>}
           {organization?.role === 'owner' && <NavLink to="/settings">Settings</NavLink>}
           <NavLink to="/organizations/new">New organization</NavLink>
           <NavLink to="/account">Account</NavLink>
