@@ -1,8 +1,9 @@
 /**
  * The reference: the same irreducible work as Timbrix's hot paths (people's grants included:
  * the same statement spends a code or a refresh token), in the thinnest code we could write. Plain node:http and pg, the same pool size, argon2 parameters, JWT signing
- * and verification, session-row and membership check, inserts and verified-secret cache; no framework, no
- * ORM, no schemas, no logging. What the project costs beyond it is overhead.
+ * and verification, session-row and membership check, inserts (an app's `oauth_app.created`
+ * event row included) and verified-secret cache; no framework, no ORM, no schemas, no logging.
+ * What the project costs beyond it is overhead.
  */
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -89,6 +90,13 @@ async function authenticateClient(req: IncomingMessage, form: URLSearchParams) {
   return null;
 }
 
+const INCOMING_ID = /^[\w.-]{1,128}$/;
+/** The request's id as the project's request log takes it: the caller's, else a new one. */
+function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+}
+
 async function createApp(req: IncomingMessage, res: ServerResponse) {
   const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
   let session: { sub?: string; jti?: string } | undefined;
@@ -132,9 +140,18 @@ async function createApp(req: IncomingMessage, res: ServerResponse) {
   let createdAt: Date;
   try {
     await client.query('begin');
+    // The app and its `oauth_app.created` event (the same row the project writes; the events
+    // trigger fans it out to webhooks as it does for the project), in one statement.
     const inserted = await client.query<{ created_at: Date }>(
-      `insert into oauth_apps (id, client_id, organization_id, name, description, redirect_uri, scopes, is_active, created_by_id)
-       values ($1, $2, $3, $4, $5, $6, $7, true, $8) returning created_at`,
+      `with app as (
+         insert into oauth_apps (id, client_id, organization_id, name, description, redirect_uri, scopes, is_active, created_by_id)
+         values ($1, $2, $3, $4, $5, $6, $7, true, $8) returning created_at
+       ), event as (
+         insert into events (id, created_at, type, organization_id, actor_type, actor_id,
+                             request_id, ip, user_agent, target_type, target_id, data)
+         select $9, app.created_at, 'oauth_app.created', $3, 'user', $8, $10, $11, $12,
+                'oauth_app', $2, $13 from app
+       ) select created_at from app`,
       [
         appId,
         clientId,
@@ -144,6 +161,15 @@ async function createApp(req: IncomingMessage, res: ServerResponse) {
         input.redirectUri ?? null,
         input.scopes,
         session.sub,
+        randomUUID(),
+        requestIdOf(req),
+        req.socket.remoteAddress ?? null,
+        req.headers['user-agent']?.slice(0, 512) ?? null,
+        JSON.stringify({
+          name: input.name,
+          scopes: input.scopes,
+          redirectUri: input.redirectUri ?? null,
+        }),
       ],
     );
     createdAt = inserted.rows[0]!.created_at;

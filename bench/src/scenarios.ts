@@ -24,6 +24,17 @@ export const PERSON_GRANT_SCENARIOS = [
   'refresh, rotating (100 clients)',
 ];
 
+/** Every ratio scenario's name, as `scenarios` names them (BENCH_ONLY picks among these). */
+export const RATIO_SCENARIOS = [
+  'create app (REST)',
+  'create app (tRPC)',
+  'token (100 clients)',
+  ...PERSON_GRANT_SCENARIOS,
+  'introspect',
+  'health',
+  'token, secret cache off',
+];
+
 /** Codes and refresh tokens seeded for one server: each request spends one. */
 export interface GrantPools {
   codes: Spendable[];

@@ -13,7 +13,10 @@ export const paths = {
 /**
  * Settings (environment): BENCH_DURATION (s, 5), BENCH_WARMUP (s, 2), BENCH_PAIRS (3),
  * BENCH_CONNECTIONS (20), BENCH_ONLY (part of a scenario's name), BENCH_PROFILE=1,
- * BENCH_GRANTS (codes and refresh tokens seeded per server and scenario, 60000).
+ * BENCH_GRANTS (codes and refresh tokens seeded per server and scenario, 60000); for the
+ * webhook scenario BENCH_WEBHOOK_RATE (changes offered per second, 500),
+ * BENCH_WEBHOOK_SECONDS (10), BENCH_WEBHOOK_ORGS (organizations the changes go round, each
+ * with its webhook, 20) and WORKER_CONCURRENCY (the server's, passed on; its default 10).
  */
 export const settings = {
   duration: Number(process.env.BENCH_DURATION ?? 5),
@@ -25,6 +28,12 @@ export const settings = {
   grants: Number(process.env.BENCH_GRANTS ?? 60_000),
   /** Only the scenarios whose names contain this (for a quick look at one path). */
   only: process.env.BENCH_ONLY,
+  webhooks: {
+    rate: Number(process.env.BENCH_WEBHOOK_RATE ?? 500),
+    seconds: Number(process.env.BENCH_WEBHOOK_SECONDS ?? 10),
+    organizations: Number(process.env.BENCH_WEBHOOK_ORGS ?? 20),
+    workerConcurrency: process.env.WORKER_CONCURRENCY,
+  },
 };
 
 export const chosen = (name: string) => !settings.only || name.includes(settings.only);

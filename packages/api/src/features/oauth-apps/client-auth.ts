@@ -5,7 +5,7 @@ import type { Hasher } from '../../auth/passwords.js';
 import { ApiError } from '../../errors/codes.js';
 import { mayBeSecret } from '../../lib/secrets.js';
 import { secretHint } from './credentials.js';
-import type { OAuthAppRepository } from './repository.js';
+import type { ClientRow, OAuthAppRepository } from './repository.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
@@ -15,18 +15,6 @@ export interface ClientCredentials {
   method: ClientAuthMethod;
 }
 
-/** An app with one of its valid secrets (or none), as client authentication reads it. */
-export interface ClientRow {
-  app_id: string;
-  client_id: string;
-  organization_id: string;
-  scopes: Scope[];
-  is_active: boolean;
-  is_platform_resource_server: boolean;
-  secret_id: string | null;
-  secret_hash: string | null;
-  secret_hint: string | null;
-}
 
 /** A client whose secret checked out, as the app stands right now. */
 export interface AuthenticatedClient {

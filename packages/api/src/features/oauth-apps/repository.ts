@@ -14,7 +14,6 @@ import {
   recordEvent,
 } from '../events/record.js';
 import { holdStanding, type StandingHold } from '../memberships/repository.js';
-import type { ClientRow } from './client-auth.js';
 import type { NewClientSecret } from './credentials.js';
 import { ClientSecret, OAuthApp } from './entity.js';
 
@@ -40,6 +39,19 @@ export interface AppChanges {
   isPlatformResourceServer?: boolean;
 }
 
+/** An app with one of its valid secrets (or none), as client authentication reads it. */
+export interface ClientRow {
+  app_id: string;
+  client_id: string;
+  organization_id: string;
+  scopes: Scope[];
+  is_active: boolean;
+  is_platform_resource_server: boolean;
+  secret_id: string | null;
+  secret_hash: string | null;
+  secret_hint: string | null;
+}
+
 /** The row locked, and read as the lock finds it (never the unit of work's earlier copy). */
 const LOCKED_AS_IT_STANDS = { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } as const;
 
@@ -62,19 +74,13 @@ export class OAuthAppRepository extends Repository {
    * holds it as `holdStanding` does).
    */
   async insert(app: NewApp): Promise<Date | null> {
-    const createdAt = new Date();
-    const event = eventParameters(
-      {
-        ...eventRow(this.origin, {
-          type: 'oauth_app.created',
-          organizationId: app.organizationId,
-          target: { type: 'oauth_app', id: app.clientId },
-          data: { name: app.name, scopes: app.scopes, redirectUri: app.redirectUri },
-        }),
-        createdAt,
-      },
-      15,
-    );
+    const created = eventRow(this.origin, {
+      type: 'oauth_app.created',
+      organizationId: app.organizationId,
+      target: { type: 'oauth_app', id: app.clientId },
+      data: { name: app.name, scopes: app.scopes, redirectUri: app.redirectUri },
+    });
+    const event = eventParameters(created, 15);
     const { rows } = await this.sql.run<{ created_at: Date }>(
       'insert-app-with-secret',
       `with app as (
@@ -101,7 +107,7 @@ export class OAuthAppRepository extends Repository {
         app.redirectUri,
         app.scopes,
         app.createdBy,
-        createdAt,
+        created.createdAt,
         randomUUID(),
         app.secret.hash,
         app.secret.hint,

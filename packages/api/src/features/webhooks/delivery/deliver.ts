@@ -98,36 +98,43 @@ async function deliverOne(deps: DeliveryDependencies, deliveryId: string, helper
   const retryInMs = result.ok ? undefined : deps.webhooks.retryDelaysMs[attempt - 1];
   const status = result.ok ? 'succeeded' : retryInMs === undefined ? 'failed' : 'pending';
 
-  const recorded = await inTransaction(helpers, async (client) => {
-    const updated = await client.query(
-      `update webhook_deliveries
-          set attempts = $3, status = $4, status_code = $5, response_body = $6,
-              duration_ms = $7, last_attempt_at = now()
-        where id = $1 and attempts = $2 and status = 'pending'`,
-      [
-        deliveryId,
-        row.attempts,
-        attempt,
-        status,
-        result.statusCode,
-        result.responseBody ?? result.error ?? null,
-        result.durationMs,
-      ],
-    );
-    if (updated.rowCount === 0) return false; // another run recorded this attempt
-    if (retryInMs !== undefined) {
-      await requeue(client, { deliveryId }, `delivery:${deliveryId}`, retryInMs);
-    }
-    if (result.ok) {
-      await client.query(
-        'update webhooks set failing_since = null where id = $1 and failing_since is not null',
-        [row.webhook_id],
-      );
-    } else if (await noteFailure(client, row.webhook_id, deps.webhooks.disableAfterMs)) {
-      deps.logger?.warn(log, 'webhook disabled: its deliveries kept failing');
-    }
-    return true;
-  });
+  const attemptRow = [
+    deliveryId,
+    row.attempts,
+    attempt,
+    status,
+    result.statusCode,
+    result.responseBody ?? result.error ?? null,
+    result.durationMs,
+  ];
+  // Recorded only if no other run recorded this attempt first (`attempts` still as read).
+  const RECORD = `update webhook_deliveries
+      set attempts = $3, status = $4, status_code = $5, response_body = $6,
+          duration_ms = $7, last_attempt_at = now()
+    where id = $1 and attempts = $2 and status = 'pending'`;
+  const recorded = result.ok
+    ? // The common case in one statement: the attempt, and the webhook no longer failing.
+      await helpers.withPgClient(async (client) => {
+        const { rows } = await client.query<{ recorded: number }>(
+          `with attempt as (${RECORD} returning webhook_id),
+                healthy as (update webhooks set failing_since = null
+                              where id in (select webhook_id from attempt) and failing_since is not null)
+           select count(*)::int as recorded from attempt`,
+          attemptRow,
+        );
+        return rows[0]!.recorded > 0;
+      })
+    : await inTransaction(helpers, async (client) => {
+        const updated = await client.query(RECORD, attemptRow);
+        if (updated.rowCount === 0) return false;
+        if (retryInMs !== undefined) {
+          await requeue(client, { deliveryId }, `delivery:${deliveryId}`, retryInMs);
+        }
+        if (await noteFailure(client, row.webhook_id, deps.webhooks.disableAfterMs)) {
+          deps.logger?.warn(log, 'webhook disabled: its deliveries kept failing');
+        }
+        return true;
+      });
   if (recorded && retryInMs !== undefined) deps.wake?.(retryInMs);
   deps.logger?.info(
     { ...log, attempt, status, statusCode: result.statusCode, error: result.error, recorded },
