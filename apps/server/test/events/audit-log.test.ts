@@ -260,6 +260,25 @@ describe('GET /api/organizations/{organizationId}/audit-log', () => {
   });
 });
 
+describe('retention', () => {
+  it('forgets events older than AUDIT_RETENTION_DAYS, and only those', async () => {
+    const [oldest] = await sql(
+      'select id from events where organization_id = $1 order by created_at limit 1',
+      organizationId,
+    );
+    await sql(
+      "update events set created_at = now() - interval '366 days' where id = $1",
+      oldest.id,
+    );
+    const before = (await everything()).length;
+    const { events } = server().server.services.db;
+    await events.pruneOlderThan(server().server.services.config.auditRetentionDays);
+    const after = await everything();
+    expect(after).toHaveLength(before - 1);
+    expect(after.map((e) => e.id)).not.toContain(oldest.id);
+  });
+});
+
 describe('deleting an organization', () => {
   it('keeps its audit rows (with organization.deleted) and takes webhooks, deliveries and queued jobs', async () => {
     const doomedOwner = await signUp(origin());

@@ -48,6 +48,7 @@ describe('POST /api/organizations/{organizationId}/webhooks', () => {
     expect(JSON.stringify(listed.body)).not.toContain('whsec_');
     const dump = await server().dump();
     expect(dump).not.toContain(secret.slice(6));
+    expect(server().logs()).not.toContain(secret.slice(6));
     const [row] = await sql('select secret from webhooks where id = $1', shown.id);
     expect(row.secret).toMatch(/^v1\./);
   });

@@ -18,7 +18,7 @@ function auditView(event: Event): z.infer<typeof auditEvent> {
     type: event.type,
     createdAt: event.createdAt.toISOString(),
     organizationId: event.organizationId,
-    actor: event.actorType ? { type: event.actorType, id: event.actorId ?? '' } : null,
+    actor: event.actorType && event.actorId ? { type: event.actorType, id: event.actorId } : null,
     requestId: event.requestId ?? null,
     ip: event.ip ?? null,
     userAgent: event.userAgent ?? null,

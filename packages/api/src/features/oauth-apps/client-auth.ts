@@ -15,7 +15,6 @@ export interface ClientCredentials {
   method: ClientAuthMethod;
 }
 
-
 /** A client whose secret checked out, as the app stands right now. */
 export interface AuthenticatedClient {
   appId: string;
