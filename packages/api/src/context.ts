@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Repositories, repositories } from './db/repositories.js';
 import type { ApiError } from './errors/codes.js';
-import { actorOf, type EventOrigin } from './features/events/record.js';
+import { actorOf, type EventOrigin, eventOrigin } from './features/events/record.js';
 import type { Principal } from './principals.js';
 import type { Services } from './services.js';
 
@@ -59,12 +59,7 @@ export interface ContextOptions {
 export function createContext(services: Services, options: ContextOptions): Context {
   const em = services.orm.em.fork();
   const { userAgent, ...rest } = options;
-  const origin: EventOrigin = {
-    actor: actorOf(options.principal),
-    requestId: options.requestId,
-    ip: options.ip,
-    userAgent: userAgent?.slice(0, 512) ?? null,
-  };
+  const origin = eventOrigin(actorOf(options.principal), { ...options, userAgent });
   return {
     ...rest,
     organizationId: options.organizationId,

@@ -22,7 +22,7 @@ export {
 export { apiErrorFrom, isDatabaseUnavailable } from './errors/translate.js';
 export type { AccessTokens, IssuedToken } from './features/access-tokens/service.js';
 export { CONSENT_PAGE_PATH } from './features/authorizations/requests.js';
-export type { EventOrigin } from './features/events/record.js';
+export { type EventOrigin, eventOrigin } from './features/events/record.js';
 export type {
   AuthenticatedClient,
   ClientCredentials,

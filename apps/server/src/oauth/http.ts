@@ -4,6 +4,7 @@ import {
   apiErrorFrom,
   type ClientCredentials,
   type EventOrigin,
+  eventOrigin,
   isDatabaseUnavailable,
   type LimitRule,
   publicMessage,
@@ -194,12 +195,12 @@ async function failuresExceeded(
 
 /** Who acts (`actor`) and from where, as the events a protocol request records name them. */
 export function requestOrigin(req: Request, actor: EventOrigin['actor']): EventOrigin {
-  return {
-    actor,
-    requestId: (req.res?.locals.requestId as string | undefined) ?? null,
+  const requestId = (req.res?.locals.requestId as string | undefined) ?? null;
+  return eventOrigin(actor, {
+    requestId,
     ip: req.ip ?? null,
-    userAgent: req.headers['user-agent']?.slice(0, 512) ?? null,
-  };
+    userAgent: req.headers['user-agent'],
+  });
 }
 
 /** The request's client, from Basic or from the form (`client_secret_basic` or `_post`). */

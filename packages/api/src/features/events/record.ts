@@ -29,6 +29,15 @@ export const SERVER_ORIGIN: EventOrigin = {
   userAgent: null,
 };
 
+/** An origin, the user agent cut to a length worth keeping. */
+export function eventOrigin(
+  actor: EventOrigin['actor'],
+  request: { requestId: string | null; ip: string | null; userAgent: string | undefined },
+): EventOrigin {
+  const { requestId, ip, userAgent } = request;
+  return { actor, requestId, ip, userAgent: userAgent?.slice(0, 512) ?? null };
+}
+
 /** The actor a caller is: a person (whatever credential they use), else the calling app. */
 export function actorOf(principal: Principal): EventOrigin['actor'] {
   if (principal.kind === 'anonymous') return null;

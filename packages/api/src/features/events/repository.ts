@@ -1,5 +1,6 @@
 import type { EventType } from '@timbrix/shared/events';
 import { Repository } from '../../db/repository.js';
+import { olderThan } from '../../lib/cursor.js';
 import { Event } from './entity.js';
 import { EVENT_COLUMNS, type EventOrigin, eventParameters, eventRow } from './record.js';
 
@@ -22,17 +23,8 @@ export class EventRepository extends Repository {
     limit: number,
     after?: string,
   ): Promise<Event[] | null> {
-    let older = {};
-    if (after) {
-      const cursor = await this.em.findOne(Event, { id: after, organizationId });
-      if (!cursor) return null;
-      older = {
-        $or: [
-          { createdAt: { $lt: cursor.createdAt } },
-          { createdAt: cursor.createdAt, id: { $lt: cursor.id } },
-        ],
-      };
-    }
+    const cursor = after ? await this.em.findOne(Event, { id: after, organizationId }) : null;
+    if (after && !cursor) return null;
     const createdAt = {
       ...(filters.since ? { $gte: filters.since } : {}),
       ...(filters.until ? { $lt: filters.until } : {}),
@@ -41,7 +33,7 @@ export class EventRepository extends Repository {
       Event,
       {
         organizationId,
-        ...older,
+        ...olderThan(cursor),
         ...(filters.type ? { type: filters.type } : {}),
         ...(filters.actorId ? { actorId: filters.actorId } : {}),
         ...(Object.keys(createdAt).length > 0 ? { createdAt } : {}),

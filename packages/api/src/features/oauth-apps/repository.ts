@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventType } from '@timbrix/shared/events';
 import type { Scope } from '@timbrix/shared/scopes';
 import { Repository } from '../../db/repository.js';
+import { olderThan } from '../../lib/cursor.js';
 import { AccessTokenRepository } from '../access-tokens/repository.js';
 import { revokeAuthorizationsBeyond } from '../authorizations/revocation.js';
 import {
@@ -128,17 +129,9 @@ export class OAuthAppRepository extends Repository {
 
   /** Up to `limit` apps of the organization, newest first, older than `after` if given. */
   page(organizationId: string, limit: number, after?: OAuthApp) {
-    const older = after
-      ? {
-          $or: [
-            { createdAt: { $lt: after.createdAt } },
-            { createdAt: after.createdAt, id: { $lt: after.id } },
-          ],
-        }
-      : {};
     return this.em.find(
       OAuthApp,
-      { organization: organizationId, ...older },
+      { organization: organizationId, ...olderThan(after) },
       { orderBy: { createdAt: 'desc', id: 'desc' }, limit },
     );
   }

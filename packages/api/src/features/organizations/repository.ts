@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Repository } from '../../db/repository.js';
-import { changesBetween, recordEvent } from '../events/record.js';
+import { applyChanges, recordEvent } from '../events/record.js';
 import { Membership } from '../memberships/entity.js';
 import { User } from '../users/entity.js';
 import { Organization } from './entity.js';
@@ -49,10 +49,8 @@ export class OrganizationRepository extends Repository {
   /** Changes what is given; `logo: null` clears the logo. */
   async update(id: string, changes: { name?: string | undefined; logo?: string | null }) {
     const organization = await this.em.findOneOrFail(Organization, id);
-    const changed = changesBetween({ name: organization.name, logo: organization.logo }, changes);
+    const changed = applyChanges(this.em, organization, changes);
     if (Object.keys(changed).length === 0) return organization;
-    if (changes.name !== undefined) organization.name = changes.name;
-    if (changes.logo !== undefined) organization.logo = changes.logo;
     recordEvent(this.em, this.origin, {
       type: 'organization.updated',
       organizationId: id,
