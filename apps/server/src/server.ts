@@ -75,7 +75,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         accessTokens.pruneExpired(),
         authorizations.pruneExpired(),
         sessions.pruneExpired(),
-        services.limits.prune(),
+        services.counters.prune(),
         events.pruneOlderThan(config.auditRetentionDays),
         webhooks.pruneDeliveries(),
       ]).catch((error) => logger.warn({ err: error }, 'pruning expired rows failed'));

@@ -8,12 +8,15 @@ import type { Scope } from '@timbrix/shared/scopes';
  * do is the table in `@timbrix/shared/authorization`.
  */
 export type Principal = Anonymous | Caller;
-export type Caller = SessionPrincipal | TokenPrincipal;
+export type Caller = SessionPrincipal | TokenPrincipal | ApiKeyPrincipal;
 
 export interface Anonymous {
   kind: 'anonymous';
-  /** A bearer credential was sent but is not valid (RFC 6750 `invalid_token`). */
-  rejected?: boolean;
+  /**
+   * A credential was sent but is not valid (RFC 6750 `invalid_token`): which kind it was sent
+   * as, so that the API key check can count failures by address.
+   */
+  rejected?: 'token' | 'api_key';
 }
 
 export interface SessionPrincipal {
@@ -37,9 +40,29 @@ export interface TokenPrincipal {
   userId: string | null;
 }
 
+/**
+ * An API key: it acts for its organization as an admin would, narrowed by its scopes. What it
+ * may be used from and how often (`allowedIps`, the per-key limits) is checked when a
+ * procedure that needs a caller admits it (see `ApiKeys.admit`).
+ */
+export interface ApiKeyPrincipal {
+  kind: 'api_key';
+  keyId: string;
+  organizationId: string;
+  scopes: Scope[];
+  /** No person is behind a key's calls, even one a person created. */
+  userId: null;
+  allowedIps: string[];
+  rateLimitPerMinute: number | null;
+  rateLimitPerHour: number | null;
+}
+
 /** Which row of the authorization table a caller's credential reads. */
-export const credentialOf = (caller: Caller): Credential =>
-  caller.kind === 'session' ? 'session' : caller.userId ? 'user_token' : 'app_token';
+export function credentialOf(caller: Caller): Credential {
+  if (caller.kind === 'session') return 'session';
+  if (caller.kind === 'api_key') return 'api_key';
+  return caller.userId ? 'user_token' : 'app_token';
+}
 
 /** The person behind a call, if a person is behind it. */
 export const personOf = (caller: Caller): string | null => caller.userId;

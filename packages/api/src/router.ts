@@ -1,4 +1,5 @@
 import { tokensRouter } from './features/access-tokens/router.js';
+import { apiKeysRouter } from './features/api-keys/router.js';
 import { authRouter } from './features/auth/router.js';
 import { authorizationsRouter } from './features/authorizations/router.js';
 import { auditLogRouter } from './features/events/router.js';
@@ -21,6 +22,7 @@ export const appRouter = router({
   authorizations: authorizationsRouter,
   webhooks: webhooksRouter,
   auditLog: auditLogRouter,
+  apiKeys: apiKeysRouter,
 });
 
 /** The API's type, for typed clients (`@timbrix/client`). */

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { type Repositories, repositories } from './db/repositories.js';
 import { Statements } from './db/statements.js';
 import { AccessTokens } from './features/access-tokens/service.js';
+import { ApiKeyDigests, ApiKeys } from './features/api-keys/service.js';
 import { PersonGrants } from './features/authorizations/grants.js';
 import { AuthorizationRequests } from './features/authorizations/requests.js';
 import { ClientAuthenticator } from './features/oauth-apps/client-auth.js';
@@ -12,7 +13,7 @@ import { WebhookSecrets } from './features/webhooks/secrets.js';
 import { SigningKeyRepository } from './keys/repository.js';
 import { SigningKeys } from './keys/signing-keys.js';
 import { RateLimiter } from './limits/rate-limiter.js';
-import { PostgresCounterStore, RedisCounterStore } from './limits/stores.js';
+import { type CounterStore, PostgresCounterStore, RedisCounterStore } from './limits/stores.js';
 import type { Logger } from './logger.js';
 
 /** What the running server is made of; built once at start. */
@@ -33,7 +34,12 @@ export interface Services {
   authorizationRequests: AuthorizationRequests;
   /** The authorization code and refresh token grants. */
   personGrants: PersonGrants;
+  /** The server's own limits: none with RATE_LIMITS=off. */
   limits: RateLimiter;
+  /** The rate-limit counters every process shares (Redis with REDIS_URL, else PostgreSQL). */
+  counters: CounterStore;
+  /** API keys: who a key is, and whether a request may use it (its addresses and limits). */
+  apiKeys: ApiKeys;
   /** Seals webhook signing secrets for storage (and opens them to sign). */
   webhookSecrets: WebhookSecrets;
   logger: Logger;
@@ -66,11 +72,10 @@ export async function createServices({ config, orm, keyEncryptionKey, logger }: 
   const db = repositories(orm.em, sql);
   const keys = await loadSigningKeys(orm, config, keyEncryptionKey);
   const hasher = new Hasher(config.argon2MaxWaiting);
-  const counters = !config.rateLimits.enabled
-    ? undefined
-    : config.redisUrl
-      ? new RedisCounterStore(config.redisUrl)
-      : new PostgresCounterStore(sql);
+  // Always there: an API key's own limits are its owner's, and hold with RATE_LIMITS=off too.
+  const counters = config.redisUrl
+    ? new RedisCounterStore(config.redisUrl)
+    : new PostgresCounterStore(sql);
   const tokens = new AccessTokens(
     db.accessTokens,
     keys,
@@ -99,13 +104,22 @@ export async function createServices({ config, orm, keyEncryptionKey, logger }: 
       logger,
       config.authorizationCodeTtlSeconds,
     ),
-    limits: new RateLimiter(counters, config.rateLimits.rules),
+    limits: new RateLimiter(
+      config.rateLimits.enabled ? counters : undefined,
+      config.rateLimits.rules,
+    ),
+    counters,
+    apiKeys: new ApiKeys(
+      db.apiKeys,
+      new ApiKeyDigests(keyEncryptionKey),
+      new RateLimiter(counters, config.rateLimits.rules),
+    ),
     webhookSecrets: new WebhookSecrets(keyEncryptionKey),
     logger,
   };
   const stop = async () => {
     keys.stop();
-    await services.limits.close();
+    await counters.close();
   };
   return { services, stop };
 }

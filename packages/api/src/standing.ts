@@ -12,17 +12,20 @@ import type { Caller, Standing } from './principals.js';
 
 export type { Standing } from './principals.js';
 
-/** Whether an app's token stands in every organization (as a platform administrator). */
+/**
+ * Whether an app's token or an API key stands in every organization (as a platform
+ * administrator): only a platform administrator can have given it such a scope.
+ */
 export const reachesEveryOrganization = (caller: Caller) =>
-  caller.kind === 'token' &&
+  caller.kind !== 'session' &&
   caller.userId === null &&
   caller.scopes.some((scope) => EVERY_ORGANIZATION_SCOPES.includes(scope));
 
 /**
  * Where `caller` stands in `organizationId`, or undefined if nowhere: a person by their
- * membership (through a person's token, only in its app's organization); an app's token as an
- * admin of the app's organization, or of any organization with a scope that reaches every
- * one. Malformed ids stand nowhere, without a lookup.
+ * membership (through a person's token, only in its app's organization); an app's token or an
+ * API key as an admin of its own organization, or of any organization with a scope that
+ * reaches every one. Malformed ids stand nowhere, without a lookup.
  */
 export async function standingIn(
   ctx: Pick<Context, 'db'>,
@@ -32,21 +35,21 @@ export async function standingIn(
   if (!isUuid(organizationId)) return undefined;
   // The database keeps ids lower-case; a UUID may come in either case.
   organizationId = organizationId.toLowerCase();
-  if (caller.kind === 'token' && caller.userId !== null) {
+  if (caller.kind === 'session') return ctx.db.memberships.of(caller.userId, organizationId);
+  if (caller.userId !== null) {
     // The person authorized an app of one organization: their token acts there only.
     if (organizationId !== caller.organizationId) return undefined;
-  } else if (caller.kind === 'token') {
-    const standsIn =
-      organizationId === caller.organizationId ||
-      (reachesEveryOrganization(caller) && (await ctx.db.organizations.exists(organizationId)));
-    return standsIn ? { organizationId, role: APP_TOKEN_ROLE, membershipId: null } : undefined;
+    return ctx.db.memberships.of(caller.userId, organizationId);
   }
-  return ctx.db.memberships.of(caller.userId!, organizationId);
+  const standsIn =
+    organizationId === caller.organizationId ||
+    (reachesEveryOrganization(caller) && (await ctx.db.organizations.exists(organizationId)));
+  return standsIn ? { organizationId, role: APP_TOKEN_ROLE, membershipId: null } : undefined;
 }
 
 /**
  * What a write by `standing` must still hold when it commits to be allowed `action`: the
- * person's membership, with a role the table allows; nothing for an app's token.
+ * person's membership, with a role the table allows; nothing for an app's token or a key.
  */
 export const holdFor = (standing: Standing, action: Action): StandingHold | null =>
   standing.membershipId

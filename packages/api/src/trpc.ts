@@ -18,6 +18,8 @@ export interface Meta extends OpenApiMeta {
   successHeaders?: SuccessHeader[];
   /** What the procedure does, in the authorization table: its OpenAPI security comes from it. */
   action?: Action;
+  /** A public procedure that checks the API key sent with it (its OpenAPI security says so). */
+  checksApiKey?: boolean;
 }
 
 const t = initTRPC
@@ -74,23 +76,35 @@ export const publicProcedure = t.procedure.use(async ({ ctx, next }) => {
   throw mapped;
 });
 
-/** Errors every procedure with a caller can answer with. */
-export const AUTHED_ERRORS: ErrorCode[] = ['AUTHENTICATION_REQUIRED'];
+/**
+ * Errors every procedure with a caller can answer with: none, or an API key refused here (from
+ * an address it may not be used at, past its own limits, or for what no key may do).
+ */
+export const AUTHED_ERRORS: ErrorCode[] = [
+  'AUTHENTICATION_REQUIRED',
+  'API_KEY_ADDRESS_NOT_ALLOWED',
+  'API_KEY_REFUSED',
+  'RATE_LIMITED',
+];
 /** Errors every procedure in a named organization can answer with. */
 export const ORG_ERRORS: ErrorCode[] = [...AUTHED_ERRORS, 'NOT_A_MEMBER'];
 /** What a procedure an access token may call can answer with besides. */
 export const SCOPED_ERRORS: ErrorCode[] = ['INSUFFICIENT_SCOPE'];
 
-/** Anyone with a valid credential: a person's session, or an access token. */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+/**
+ * Anyone with a valid credential: a person's session, an access token, or an API key that
+ * may be used from the request's address and is within its own limits.
+ */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (ctx.principal.kind === 'anonymous') throw new ApiError('AUTHENTICATION_REQUIRED');
   const principal: Caller = ctx.principal;
+  if (principal.kind === 'api_key') await ctx.services.apiKeys.admit(principal, ctx.ip);
   return next({ ctx: { principal } });
 });
 
 /** Why the authorization table refuses `caller` `action` with `role` (null: it does not). */
 function refusalFor(caller: Caller, action: Action, role: Standing['role'] | undefined) {
-  const scopes = caller.kind === 'token' ? caller.scopes : [];
+  const scopes = caller.kind === 'session' ? [] : caller.scopes;
   return refusal(action, { credential: credentialOf(caller), role, scopes });
 }
 
@@ -112,6 +126,7 @@ export function requireAllowed(
     case null:
       return;
     case 'credential':
+      if (caller.kind === 'api_key') throw new ApiError('API_KEY_REFUSED');
       throw new ApiError(
         (ACTIONS[action].credentials as readonly string[]).includes('user_token')
           ? 'PERSON_REQUIRED'
@@ -124,7 +139,7 @@ export function requireAllowed(
       const [needed, ...others] = ACTIONS[action].scopes;
       const alternatives = others.length > 0 ? ` (or ${others.join(', ')})` : '';
       throw new ApiError('INSUFFICIENT_SCOPE', {
-        message: `This access token lacks the scope ${needed}${alternatives} that this needs`,
+        message: `${caller.kind === 'api_key' ? 'This API key' : 'This access token'} lacks the scope ${needed}${alternatives} that this needs`,
         headers: {
           'WWW-Authenticate': `Bearer realm="timbrix", error="insufficient_scope", scope="${needed}"`,
         },
@@ -161,11 +176,12 @@ function memberOf(source: OrganizationSource) {
     let standing: Standing | undefined;
     if (wanted !== SOLE) {
       standing = await standingIn(ctx, caller, wanted);
-    } else if (caller.kind === 'token') {
-      // A token acts in its app's organization (a person's too: the one they authorized it in).
+    } else if (caller.kind !== 'session') {
+      // A token acts in its app's organization (a person's too: the one they authorized it
+      // in); a key in its own.
       standing = await standingIn(ctx, caller, caller.organizationId);
     } else {
-      const some = await ctx.db.memberships.some(caller.userId!);
+      const some = await ctx.db.memberships.some(caller.userId);
       if (some.length > 1) throw new ApiError('SEVERAL_ORGANIZATIONS');
       standing = some[0];
       if (!standing) throw new ApiError('NO_ORGANIZATION');

@@ -8,7 +8,7 @@ import { PLATFORM_SCOPES, type Scope } from './scopes.js';
  */
 
 /** What a request can carry to say who is calling. */
-export const CREDENTIALS = ['session', 'app_token', 'user_token'] as const;
+export const CREDENTIALS = ['session', 'app_token', 'user_token', 'api_key'] as const;
 export type Credential = (typeof CREDENTIALS)[number];
 
 export const CREDENTIAL_DESCRIPTIONS: Record<Credential, string> = {
@@ -17,9 +17,17 @@ export const CREDENTIAL_DESCRIPTIONS: Record<Credential, string> = {
     'An OAuth access token from the client-credentials grant: acts for its app’s organization as an admin of it would, never as the owner, never in another organization.',
   user_token:
     'An OAuth access token a person granted an app (authorization code): acts as that person would, with their current role, in the app’s organization only.',
+  api_key:
+    'An API key (`sk_…`, as `X-API-Key` or a bearer token): acts for its organization as an admin of it would, never as the owner, never in another organization.',
 };
 
-/** The role an app's own token acts with, in the app's organization. */
+/** The credentials that act for an organization rather than for a person. */
+export const ORGANIZATION_CREDENTIALS = [
+  'app_token',
+  'api_key',
+] as const satisfies readonly Credential[];
+
+/** The role an app's own token and an API key act with, in their organization. */
 export const APP_TOKEN_ROLE: Role = 'admin';
 
 /**
@@ -41,6 +49,8 @@ export interface ActionRule {
 const EVERY_ROLE = ROLES;
 const MANAGERS = ['owner', 'admin'] as const satisfies readonly Role[];
 const ANY_CREDENTIAL = CREDENTIALS;
+/** Every credential but an API key: a key never makes keys (each has a person or an app behind it). */
+const NOT_A_KEY = ['session', 'app_token', 'user_token'] as const satisfies readonly Credential[];
 const A_PERSON = ['session', 'user_token'] as const satisfies readonly Credential[];
 const A_SESSION = ['session'] as const satisfies readonly Credential[];
 /** Everything an admin can do: `admin:organization` in its organization, `admin:all` in any. */
@@ -155,6 +165,13 @@ export const ACTIONS = {
     credentials: ANY_CREDENTIAL,
     scopes: ['write:webhooks', ...AS_ADMIN],
   },
+  'apiKeys:manage': {
+    summary:
+      'Create, list, read, change and revoke API keys (a key a token creates gets no scope the token lacks)',
+    roles: MANAGERS,
+    credentials: NOT_A_KEY,
+    scopes: AS_ADMIN,
+  },
   'auditLog:read': {
     summary: 'Read the audit log',
     roles: MANAGERS,
@@ -169,7 +186,7 @@ export interface Standing {
   credential: Credential;
   /** The caller's role in the organization the action concerns, if it concerns one. */
   role?: Role | undefined;
-  /** The access token's scopes; unused for a session. */
+  /** The access token's or API key's scopes; unused for a session. */
   scopes?: readonly Scope[];
 }
 
@@ -202,8 +219,9 @@ export function authorizationTableMarkdown(): string {
     const roles = rule.roles ? cell(rule.roles) : '— (no one organization)';
     const tokens = CREDENTIALS.filter((c) => c !== 'session').map((credential) => {
       if (!rule.credentials.includes(credential)) return 'never';
-      if (credential === 'app_token' && rule.roles && !rule.roles.includes(APP_TOKEN_ROLE)) {
-        return `never (an app acts as ${APP_TOKEN_ROLE})`;
+      const actsAsAdmin = (ORGANIZATION_CREDENTIALS as readonly Credential[]).includes(credential);
+      if (actsAsAdmin && rule.roles && !rule.roles.includes(APP_TOKEN_ROLE)) {
+        return `never (${credential === 'api_key' ? 'a key' : 'an app'} acts as ${APP_TOKEN_ROLE})`;
       }
       return cell(rule.scopes);
     });
@@ -211,8 +229,8 @@ export function authorizationTableMarkdown(): string {
     return `| \`${action}\` | ${rule.summary} | ${roles} | ${session} | ${tokens.join(' | ')} |`;
   });
   return [
-    '| action | what | roles | session | app token: any of | person token: any of |',
-    '|---|---|---|---|---|---|',
+    '| action | what | roles | session | app token: any of | person token: any of | API key: any of |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }

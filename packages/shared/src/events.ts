@@ -26,6 +26,9 @@ export const EVENT_TYPES = [
   'webhook.secret_rotated',
   'webhook.disabled',
   'webhook.test',
+  'api_key.created',
+  'api_key.updated',
+  'api_key.revoked',
   'authorization_code.reuse_detected',
   'refresh_token.reuse_detected',
   'client_authentication.failures_exceeded',
@@ -56,5 +59,6 @@ export const TARGET_TYPES = [
   'oauth_app',
   'webhook',
   'authorization',
+  'api_key',
 ] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];

@@ -22,7 +22,13 @@ export function contextFactory(services: Services, transport: 'rest' | 'trpc') {
     let failure: ApiError | undefined;
     // The console's cookie, on /trpc only, as `browserSessions` let it through.
     const cookie = (res as Response).locals.sessionCookie as string | undefined;
-    const principal = await principalFrom(services, request.headers.authorization, cookie).catch(
+    const apiKey = request.headers['x-api-key'];
+    const credentials = {
+      authorization: request.headers.authorization,
+      apiKey: Array.isArray(apiKey) ? apiKey.join(', ') : apiKey,
+      sessionCookie: cookie,
+    };
+    const principal = await principalFrom(services, credentials).catch(
       (error: unknown): Principal => {
         failure = apiErrorFrom(error) ?? new ApiError('INTERNAL', { cause: error });
         return { kind: 'anonymous' };

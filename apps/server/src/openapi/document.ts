@@ -31,6 +31,7 @@ const TAGS = [
     description: 'OAuth applications and their tokens, managed by their organization',
   },
   { name: 'oauth2', description: 'The OAuth 2.0 protocol endpoints (RFC 6749, 7009, 7662)' },
+  { name: 'api-keys', description: 'An organization’s API keys, for scripts and servers' },
 ];
 
 /** What any procedure may answer besides its own errors: bodies may be refused, the database away. */
@@ -49,13 +50,19 @@ const TRANSPORT_ERRORS: Record<'body' | 'plain', Record<number, string>> = {
 
 /**
  * Who may call an operation, from the authorization table: a session (the `bearer` scheme),
- * and an access token holding any one of the scopes that allow it (one `oauth2` requirement
- * each, since a requirement's scopes are all needed). Public operations list none.
+ * an access token holding any one of the scopes that allow it (one `oauth2` requirement each,
+ * since a requirement's scopes are all needed), and an API key (`apiKey`, whose scopes the
+ * scheme cannot list: the same as the token's). Public operations list none.
  */
 function securityOf(action: Action): Record<string, string[]>[] {
   const rule = ACTIONS[action];
-  const tokens = rule.credentials.some((credential) => credential !== 'session');
-  return [{ bearer: [] }, ...(tokens ? rule.scopes.map((scope) => ({ oauth2: [scope] })) : [])];
+  const credentials: readonly string[] = rule.credentials;
+  const tokens = credentials.some((credential) => credential.endsWith('_token'));
+  return [
+    { bearer: [] },
+    ...(tokens ? rule.scopes.map((scope) => ({ oauth2: [scope] })) : []),
+    ...(credentials.includes('api_key') ? [{ apiKey: [] }] : []),
+  ];
 }
 
 /** Corrects a procedure's operation where the generator cannot know better. */
@@ -95,7 +102,11 @@ function completeProcedure(
       ),
     };
   }
-  operation.security = meta?.action ? securityOf(meta.action) : [];
+  operation.security = meta?.action
+    ? securityOf(meta.action)
+    : meta?.checksApiKey
+      ? [{ apiKey: [] }]
+      : [];
   const body = operation.requestBody?.content['application/json'];
   if (schemaId && body) {
     schemas[schemaId] = body.schema;
@@ -146,6 +157,13 @@ export function buildOpenApiDocument(issuerUrl: string): OpenAPIObject {
       type: 'http',
       scheme: 'basic',
       description: 'client_secret_basic: the client id and secret (RFC 6749 section 2.3.1)',
+    },
+    apiKey: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-API-Key',
+      description:
+        'An API key (`sk_…`) of an organization; `Authorization: Bearer sk_…` works too. It acts for its organization as an admin would, with the scopes the `oauth2` requirements of the operation list (docs/authorization.md), from the addresses it allows and within its own limits.',
     },
     oauth2: {
       type: 'oauth2',

@@ -1015,7 +1015,7 @@ describe('an app a token registers or changes gets no scope the token lacks', ()
   });
 
   const lacks = (scopes: string) =>
-    `An access token can give an app only scopes it holds itself; it lacks ${scopes}`;
+    `An access token can give only scopes it holds itself; it lacks ${scopes}`;
 
   it('creates with scopes it holds, and refuses any other', async () => {
     const held = await api(origin(), 'POST', '/oauth/apps', {

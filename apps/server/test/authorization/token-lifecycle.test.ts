@@ -30,7 +30,7 @@ const AUTHENTICATION_REQUIRED = {
   error: 'Unauthorized',
   code: 'UNAUTHORIZED',
   message:
-    'Authentication required: send a valid session token or access token as Authorization: Bearer',
+    'Authentication required: send a valid session token or access token as Authorization: Bearer, or an API key as X-API-Key',
 };
 
 const readOrganization = (token: string, organizationId = acme.organizationId) =>

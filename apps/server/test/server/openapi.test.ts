@@ -27,11 +27,12 @@ describe('GET /api/openapi.json', () => {
     });
 
     const operation = doc.paths['/oauth/apps'].post;
-    // A session, or an access token with a scope that allows registering apps.
+    // A session, or an access token or API key with a scope that allows registering apps.
     expect(operation.security).toEqual([
       { bearer: [] },
       { oauth2: ['admin:organization'] },
       { oauth2: ['admin:all'] },
+      { apiKey: [] },
     ]);
     // The seed's statuses, with 201 rather than 200, and what any request may meet besides.
     expect(Object.keys(operation.responses).sort()).toEqual([
@@ -100,38 +101,43 @@ describe('GET /api/openapi.json', () => {
     );
     expect(documented.sort()).toEqual(
       [
-        'DELETE /oauth/apps/{clientId} 204,400,401,403,404,500,503',
-        'DELETE /oauth/token/{tokenId} 204,400,401,403,404,500,503',
-        'DELETE /organizations/{organizationId} 204,400,401,403,500,503',
-        'DELETE /organizations/{organizationId}/invitations/{invitationId} 204,400,401,403,404,500,503',
-        'DELETE /organizations/{organizationId}/members/{memberId} 204,400,401,403,404,500,503',
-        'DELETE /organizations/{organizationId}/webhooks/{webhookId} 204,400,401,403,404,500,503',
-        'DELETE /users/me/authorizations/{clientId} 204,400,401,403,404,500,503',
-        'GET /oauth/apps/organization/{organizationId} 200,400,401,403,500,503',
-        'GET /oauth/apps/{clientId} 200,400,401,403,404,500,503',
-        'GET /oauth/apps/{clientId}/tokens 200,400,401,403,404,500,503',
+        'DELETE /oauth/apps/{clientId} 204,400,401,403,404,429,500,503',
+        'DELETE /oauth/token/{tokenId} 204,400,401,403,404,429,500,503',
+        'DELETE /organizations/{organizationId} 204,400,401,403,429,500,503',
+        'DELETE /organizations/{organizationId}/api-keys/{keyId} 204,400,401,403,404,429,500,503',
+        'DELETE /organizations/{organizationId}/invitations/{invitationId} 204,400,401,403,404,429,500,503',
+        'DELETE /organizations/{organizationId}/members/{memberId} 204,400,401,403,404,429,500,503',
+        'DELETE /organizations/{organizationId}/webhooks/{webhookId} 204,400,401,403,404,429,500,503',
+        'DELETE /users/me/authorizations/{clientId} 204,400,401,403,404,429,500,503',
+        'GET /oauth/apps/organization/{organizationId} 200,400,401,403,429,500,503',
+        'GET /oauth/apps/{clientId} 200,400,401,403,404,429,500,503',
+        'GET /oauth/apps/{clientId}/tokens 200,400,401,403,404,429,500,503',
         'GET /oauth/authorize 302,400,429,500,503',
-        'GET /organizations/{organizationId} 200,400,401,403,500,503',
-        'GET /organizations/{organizationId}/audit-log 200,400,401,403,500,503',
-        'GET /organizations/{organizationId}/invitations 200,400,401,403,500,503',
-        'GET /organizations/{organizationId}/members 200,400,401,403,500,503',
-        'GET /organizations/{organizationId}/webhooks 200,400,401,403,500,503',
-        'GET /organizations/{organizationId}/webhooks/{webhookId} 200,400,401,403,404,500,503',
-        'GET /organizations/{organizationId}/webhooks/{webhookId}/deliveries 200,400,401,403,404,500,503',
-        'GET /users/me 200,401,403,500,503',
-        'GET /users/me/authorizations 200,401,403,500,503',
-        'GET /users/me/organizations 200,401,403,500,503',
-        'GET /users/{userId} 200,400,401,403,404,500,503',
-        'GET /users/{userId}/organizations 200,400,401,403,404,500,503',
-        'PATCH /oauth/apps/{clientId} 200,400,401,403,404,413,415,500,503',
+        'GET /organizations/{organizationId} 200,400,401,403,429,500,503',
+        'GET /organizations/{organizationId}/api-keys 200,400,401,403,429,500,503',
+        'GET /organizations/{organizationId}/api-keys/{keyId} 200,400,401,403,404,429,500,503',
+        'GET /organizations/{organizationId}/audit-log 200,400,401,403,429,500,503',
+        'GET /organizations/{organizationId}/invitations 200,400,401,403,429,500,503',
+        'GET /organizations/{organizationId}/members 200,400,401,403,429,500,503',
+        'GET /organizations/{organizationId}/webhooks 200,400,401,403,429,500,503',
+        'GET /organizations/{organizationId}/webhooks/{webhookId} 200,400,401,403,404,429,500,503',
+        'GET /organizations/{organizationId}/webhooks/{webhookId}/deliveries 200,400,401,403,404,429,500,503',
+        'GET /users/me 200,401,403,429,500,503',
+        'GET /users/me/authorizations 200,401,403,429,500,503',
+        'GET /users/me/organizations 200,401,403,429,500,503',
+        'GET /users/{userId} 200,400,401,403,404,429,500,503',
+        'GET /users/{userId}/organizations 200,400,401,403,404,429,500,503',
+        'PATCH /oauth/apps/{clientId} 200,400,401,403,404,413,415,429,500,503',
+        'PATCH /organizations/{organizationId}/api-keys/{keyId} 200,400,401,403,404,409,413,415,429,500,503',
         'PATCH /users/me 200,400,401,403,413,415,429,500,503',
+        'POST /api-keys/validate 200,400,403,413,415,429,500,503',
         'POST /auth/login 200,400,401,413,415,429,500,503',
-        'POST /auth/logout 204,401,403,413,415,500,503',
-        'POST /auth/logout-all 204,401,403,413,415,500,503',
+        'POST /auth/logout 204,401,403,413,415,429,500,503',
+        'POST /auth/logout-all 204,401,403,413,415,429,500,503',
         'POST /auth/register 201,400,409,413,415,429,500,503',
-        'POST /invites/accept 200,400,401,403,404,409,413,415,500,503',
+        'POST /invites/accept 200,400,401,403,404,409,413,415,429,500,503',
         'POST /oauth/apps 201,400,401,403,413,415,429,500,503',
-        'POST /oauth/apps/{clientId}/secret 201,400,401,403,404,413,415,500,503',
+        'POST /oauth/apps/{clientId}/secret 201,400,401,403,404,413,415,429,500,503',
         'POST /oauth/token 200,400,401,413,415,429,500,503',
         'POST /oauth/token/exchange 200,400,401,413,415,429,500,503',
         'POST /oauth/token/refresh 200,400,401,413,415,429,500,503',
@@ -139,13 +145,14 @@ describe('GET /api/openapi.json', () => {
         'POST /oauth2/revoke 200,400,401,413,415,429,500,503',
         'POST /oauth2/token 200,400,401,413,415,429,500,503',
         'POST /organizations 201,400,401,403,409,413,415,429,500,503',
-        'POST /organizations/{organizationId}/members/invite 201,400,401,403,409,413,415,500,503',
-        'POST /organizations/{organizationId}/webhooks 201,400,401,403,413,415,500,503',
-        'POST /organizations/{organizationId}/webhooks/{webhookId}/secret 201,400,401,403,404,413,415,500,503',
-        'POST /organizations/{organizationId}/webhooks/{webhookId}/test 202,400,401,403,404,413,415,500,503',
-        'PUT /organizations/{organizationId} 200,400,401,403,413,415,500,503',
-        'PUT /organizations/{organizationId}/members/{memberId}/role 200,400,401,403,404,413,415,500,503',
-        'PUT /organizations/{organizationId}/webhooks/{webhookId} 200,400,401,403,404,413,415,500,503',
+        'POST /organizations/{organizationId}/api-keys 201,400,401,403,413,415,429,500,503',
+        'POST /organizations/{organizationId}/members/invite 201,400,401,403,409,413,415,429,500,503',
+        'POST /organizations/{organizationId}/webhooks 201,400,401,403,413,415,429,500,503',
+        'POST /organizations/{organizationId}/webhooks/{webhookId}/secret 201,400,401,403,404,413,415,429,500,503',
+        'POST /organizations/{organizationId}/webhooks/{webhookId}/test 202,400,401,403,404,413,415,429,500,503',
+        'PUT /organizations/{organizationId} 200,400,401,403,413,415,429,500,503',
+        'PUT /organizations/{organizationId}/members/{memberId}/role 200,400,401,403,404,413,415,429,500,503',
+        'PUT /organizations/{organizationId}/webhooks/{webhookId} 200,400,401,403,404,413,415,429,500,503',
       ].sort(),
     );
     const form = doc.paths['/oauth2/token'].post.requestBody.content;
@@ -235,23 +242,35 @@ describe('each operation’s own errors', () => {
       if (!meta?.openapi) continue;
       const { security } = doc.paths[meta.openapi.path][meta.openapi.method.toLowerCase()];
       const where = `${meta.openapi.method} ${meta.openapi.path}`;
-      // Only signing up and signing in need no credential.
+      // Only signing up and signing in need no credential; checking an API key needs the key.
       if (!meta.action) {
-        expect(['POST /auth/register', 'POST /auth/login'], where).toContain(where);
-        expect(security, where).toEqual([]);
+        expect(
+          ['POST /auth/register', 'POST /auth/login', 'POST /api-keys/validate'],
+          where,
+        ).toContain(where);
+        expect(security, where).toEqual(where.includes('api-keys') ? [{ apiKey: [] }] : []);
         continue;
       }
       const rule = ACTIONS[meta.action];
-      const tokens = rule.credentials.some((credential) => credential !== 'session');
+      const credentials: readonly string[] = rule.credentials;
+      const tokens = credentials.some((credential) => credential.endsWith('_token'));
       expect(security, where).toEqual([
         { bearer: [] },
         ...(tokens ? rule.scopes.map((scope) => ({ oauth2: [scope] })) : []),
+        ...(credentials.includes('api_key') ? [{ apiKey: [] }] : []),
       ]);
     }
     expect(doc.paths['/organizations/{organizationId}'].delete.security).toEqual([{ bearer: [] }]);
     expect(doc.paths['/organizations/{organizationId}/members'].get.security).toEqual([
       { bearer: [] },
       { oauth2: ['read:members'] },
+      { oauth2: ['admin:organization'] },
+      { oauth2: ['admin:all'] },
+      { apiKey: [] },
+    ]);
+    // A key never manages keys: a person or an app is behind every one.
+    expect(doc.paths['/organizations/{organizationId}/api-keys'].post.security).toEqual([
+      { bearer: [] },
       { oauth2: ['admin:organization'] },
       { oauth2: ['admin:all'] },
     ]);

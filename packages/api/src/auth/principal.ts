@@ -1,5 +1,7 @@
+import { SECRET_PREFIXES } from '@timbrix/shared/secrets';
 import { decodeProtectedHeader } from 'jose';
 import { ACCESS_TOKEN_TYPE, type AccessTokens } from '../features/access-tokens/service.js';
+import type { ApiKeys } from '../features/api-keys/service.js';
 import type { Principal } from '../principals.js';
 import { SESSION_TOKEN_TYPE, type Sessions } from './sessions.js';
 
@@ -7,7 +9,8 @@ import { SESSION_TOKEN_TYPE, type Sessions } from './sessions.js';
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
 const ANONYMOUS: Principal = { kind: 'anonymous' };
-const REJECTED: Principal = { kind: 'anonymous', rejected: true };
+const REJECTED: Principal = { kind: 'anonymous', rejected: 'token' };
+const REJECTED_KEY: Principal = { kind: 'anonymous', rejected: 'api_key' };
 
 /** The `typ` a JWT says it is, or undefined for anything that is not a JWT. */
 function typeOf(token: string): unknown {
@@ -18,17 +21,32 @@ function typeOf(token: string): unknown {
   }
 }
 
+/** What a request carries to say who is calling. */
+export interface PresentedCredentials {
+  /** The `Authorization` header. */
+  authorization?: string | undefined;
+  /** The `X-API-Key` header. */
+  apiKey?: string | undefined;
+  /** The console's session cookie (on /trpc only). */
+  sessionCookie?: string | undefined;
+}
+
 /**
- * Who an `Authorization` header (or, without one, the console's session cookie) says is calling: a person, for a live session token; an app
- * (or a person through it), for a live access token; nobody, for no bearer token, and a
- * rejected nobody for any other one (procedures that need a caller then answer 401). The `typ`
- * only picks the verifier: each checks it again with the signature.
+ * Who a request says is calling: a person, for a live session token (a bearer one, or else the
+ * console's cookie); an app (or a person through it), for a live access token; an API key,
+ * live, as `X-API-Key` or a bearer token; nobody, for no credential, and a rejected nobody for
+ * any other (procedures that need a caller then answer 401), or for two (RFC 6750 section 2:
+ * one method per request). A JWT's `typ` only picks the verifier: each checks it again with
+ * the signature.
  */
 export async function principalFrom(
-  verifiers: { sessions: Sessions; tokens: AccessTokens },
-  authorization: string | undefined,
-  sessionCookie?: string,
+  verifiers: { sessions: Sessions; tokens: AccessTokens; apiKeys: ApiKeys },
+  { authorization, apiKey, sessionCookie }: PresentedCredentials,
 ): Promise<Principal> {
+  if (apiKey !== undefined) {
+    if (authorization !== undefined) return REJECTED_KEY;
+    return (await verifiers.apiKeys.authenticate(apiKey)) ?? REJECTED_KEY;
+  }
   const token = BEARER.exec(authorization ?? '')?.[1];
   // The console's cookie holds a session token, and only that; a bearer token comes first.
   if (!token && sessionCookie) {
@@ -36,6 +54,9 @@ export async function principalFrom(
     return session ? { kind: 'session', ...session, via: 'cookie' } : REJECTED;
   }
   if (!token) return ANONYMOUS;
+  if (token.startsWith(SECRET_PREFIXES.apiKey)) {
+    return (await verifiers.apiKeys.authenticate(token)) ?? REJECTED_KEY;
+  }
   switch (typeOf(token)) {
     case SESSION_TOKEN_TYPE: {
       const session = await verifiers.sessions.verify(token);

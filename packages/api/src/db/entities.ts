@@ -1,4 +1,5 @@
 import { AccessToken } from '../features/access-tokens/entity.js';
+import { ApiKey } from '../features/api-keys/entity.js';
 import {
   Authorization,
   AuthorizationRequest,
@@ -36,4 +37,5 @@ export const entities = [
   Webhook,
   WebhookDelivery,
   WorkerHeartbeat,
+  ApiKey,
 ];

@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AccessTokenRepository } from '../features/access-tokens/repository.js';
+import { ApiKeyRepository } from '../features/api-keys/repository.js';
 import { AuthorizationRepository } from '../features/authorizations/repository.js';
 import { AuthorizationRequestRepository } from '../features/authorizations/request-repository.js';
 import type { EventOrigin } from '../features/events/record.js';
@@ -27,6 +28,7 @@ export function repositories(em: EntityManager, sql: Statements, origin?: EventO
     authorizationRequests: new AuthorizationRequestRepository(em, sql, origin),
     events: new EventRepository(em, sql, origin),
     webhooks: new WebhookRepository(em, sql, origin),
+    apiKeys: new ApiKeyRepository(em, sql, origin),
   };
 }
 

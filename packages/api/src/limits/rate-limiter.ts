@@ -49,7 +49,7 @@ export type Check = [rule: LimitRule, ...parts: string[]];
 /**
  * Fixed-window rate limits over a shared counter store, so that they hold across processes.
  * Keys are hashed: they are built from what callers send (client ids, emails, addresses).
- * Without a store (RATE_LIMITS=off) nothing is ever limited.
+ * Without a store (the server's own limits with RATE_LIMITS=off) nothing is ever limited.
  */
 export class RateLimiter {
   constructor(
@@ -67,8 +67,8 @@ export class RateLimiter {
     const store = this.store;
     if (!store) return { succeeded: async () => {} };
     const keys = checks.map((check) => counterKey(...check));
-    const counters = await Promise.all(
-      checks.map(([rule], i) => store.increment(keys[i]!, rule.windowMs)),
+    const counters = await store.increment(
+      checks.map(([rule], i) => ({ key: keys[i]!, windowMs: rule.windowMs })),
     );
     checks.forEach(([rule], i) => {
       if (counters[i]!.count > rule.max) throw new RateLimited(rule, counters[i]!);
@@ -80,22 +80,26 @@ export class RateLimiter {
     };
   }
 
-  /** Forgets windows that have ended. */
-  async prune(): Promise<void> {
-    await this.store?.prune();
-  }
-
-  async close(): Promise<void> {
-    await this.store?.close();
-  }
-
   /** Counts one use; throws RateLimited past the limit, else returns the headers to answer with. */
   async consume(...check: Check): Promise<RateHeaders | undefined> {
     if (!this.store) return undefined;
     const [rule] = check;
-    const counter = await this.store.increment(counterKey(...check), rule.windowMs);
-    if (counter.count > rule.max) throw new RateLimited(rule, counter);
-    return headersFor(rule, counter);
+    const [counter] = await this.store.increment([
+      { key: counterKey(...check), windowMs: rule.windowMs },
+    ]);
+    if (counter!.count > rule.max) throw new RateLimited(rule, counter!);
+    return headersFor(rule, counter!);
+  }
+
+  /** Counts one use against each check, in one round trip; throws RateLimited past any. */
+  async consumeEach(checks: readonly Check[]): Promise<void> {
+    if (!this.store || checks.length === 0) return;
+    const counters = await this.store.increment(
+      checks.map((check) => ({ key: counterKey(...check), windowMs: check[0].windowMs })),
+    );
+    checks.forEach(([rule], i) => {
+      if (counters[i]!.count > rule.max) throw new RateLimited(rule, counters[i]!);
+    });
   }
 }
 

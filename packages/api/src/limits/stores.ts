@@ -7,12 +7,19 @@ export interface Counter {
   resetAt: number;
 }
 
+/** One hit on one counter, whose window lasts `windowMs` from its first hit. */
+export interface Hit {
+  key: string;
+  windowMs: number;
+}
+
 /**
- * Fixed-window counters shared by every server process. `increment` opens a window on the
- * first hit and counts within it.
+ * Fixed-window counters shared by every server process. `increment` opens each counter's
+ * window on its first hit and counts within it: several counters in one round trip, their
+ * counts in the order of the hits.
  */
 export interface CounterStore {
-  increment(key: string, windowMs: number): Promise<Counter>;
+  increment(hits: readonly Hit[]): Promise<Counter[]>;
   /** Gives back one count of a live window (an attempt that turned out fine). */
   decrement(key: string): Promise<void>;
   prune(): Promise<void>;
@@ -22,19 +29,27 @@ export interface CounterStore {
 export class PostgresCounterStore implements CounterStore {
   constructor(private readonly sql: Statements) {}
 
-  async increment(key: string, windowMs: number): Promise<Counter> {
-    const { rows } = await this.sql.run<{ count: number; reset_at: string }>(
-      'increment-rate-counter',
+  async increment(hits: readonly Hit[]): Promise<Counter[]> {
+    // In key order, so that two statements counting the same keys never deadlock.
+    const sorted = [...hits].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const { rows } = await this.sql.run<{ key: string; count: number; reset_at: string }>(
+      'increment-rate-counters',
       `insert into rate_limit_counters as c (key, count, window_ends_at)
-       values ($1, 1, now() + $2 * interval '1 millisecond')
+       select key, 1, now() + ms * interval '1 millisecond'
+         from unnest($1::text[], $2::bigint[]) with ordinality as u(key, ms, n)
+        order by n
        on conflict (key) do update set
          count = case when c.window_ends_at <= now() then 1 else c.count + 1 end,
          window_ends_at = case when c.window_ends_at <= now()
                                then excluded.window_ends_at else c.window_ends_at end
-       returning count, (extract(epoch from window_ends_at) * 1000)::bigint::text as reset_at`,
-      [key, windowMs],
+       returning key, count, (extract(epoch from window_ends_at) * 1000)::bigint::text as reset_at`,
+      [sorted.map((hit) => hit.key), sorted.map((hit) => hit.windowMs)],
     );
-    return { count: rows[0]!.count, resetAt: Number(rows[0]!.reset_at) };
+    const byKey = new Map(rows.map((row) => [row.key, row]));
+    return hits.map(({ key }) => {
+      const row = byKey.get(key)!;
+      return { count: row.count, resetAt: Number(row.reset_at) };
+    });
   }
 
   async decrement(key: string): Promise<void> {
@@ -81,9 +96,15 @@ export class RedisCounterStore implements CounterStore {
     this.redis.on('error', () => {}); // reported per command; it reconnects by itself
   }
 
-  async increment(key: string, windowMs: number): Promise<Counter> {
-    const [count, ttl] = (await this.redis.eval(INCREMENT, 1, key, windowMs)) as [number, number];
-    return { count, resetAt: Date.now() + Math.max(ttl, 0) };
+  async increment(hits: readonly Hit[]): Promise<Counter[]> {
+    const pipeline = this.redis.pipeline();
+    for (const { key, windowMs } of hits) pipeline.eval(INCREMENT, 1, key, windowMs);
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, result]) => {
+      if (error) throw error;
+      const [count, ttl] = result as [number, number];
+      return { count, resetAt: Date.now() + Math.max(ttl, 0) };
+    });
   }
 
   async decrement(key: string): Promise<void> {

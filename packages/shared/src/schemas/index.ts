@@ -1,3 +1,4 @@
+export * from './api-keys.js';
 export * from './audit-log.js';
 export * from './auth.js';
 export * from './authorizations.js';

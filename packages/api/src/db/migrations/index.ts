@@ -8,6 +8,7 @@ import { PlatformResourceServers } from './20261203-platform-resource-servers.js
 import { Sessions } from './20261204-sessions.js';
 import { Authorizations } from './20261205-authorizations.js';
 import { Events } from './20261206-events.js';
+import { ApiKeys } from './20261207-api-keys.js';
 
 /** Every migration, in order. Listed in code so that no file scan is needed at run time. */
 export const migrations: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const migrations: MigrationObject[] = [
   { name: '20261204-sessions', class: Sessions },
   { name: '20261205-authorizations', class: Authorizations },
   { name: '20261206-events', class: Events },
+  { name: '20261207-api-keys', class: ApiKeys },
 ];

@@ -38,12 +38,20 @@ export function eventOrigin(
   return { actor, requestId, ip, userAgent: userAgent?.slice(0, 512) ?? null };
 }
 
-/** The actor a caller is: a person (whatever credential they use), else the calling app. */
+/** The actor a caller is: a person (whatever credential they use), an API key, an app. */
 export function actorOf(principal: Principal): EventOrigin['actor'] {
-  if (principal.kind === 'anonymous') return null;
-  if (principal.kind === 'token' && !principal.userId)
-    return { type: 'app', id: principal.clientId };
-  return { type: 'user', id: principal.userId! };
+  switch (principal.kind) {
+    case 'anonymous':
+      return null;
+    case 'api_key':
+      return { type: 'api_key', id: principal.keyId };
+    case 'token':
+      return principal.userId
+        ? { type: 'user', id: principal.userId }
+        : { type: 'app', id: principal.clientId };
+    case 'session':
+      return { type: 'user', id: principal.userId };
+  }
 }
 
 /**

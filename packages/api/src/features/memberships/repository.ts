@@ -5,6 +5,7 @@ import { Repository } from '../../db/repository.js';
 import { ApiError } from '../../errors/codes.js';
 import { isUuid } from '../../lib/ids.js';
 import type { Standing } from '../../principals.js';
+import { revokeKeysOfCreator } from '../api-keys/revocation.js';
 import { revokeAuthorizationsInOrganization } from '../authorizations/revocation.js';
 import { recordEvent } from '../events/record.js';
 import { Invitation } from '../invitations/entity.js';
@@ -182,6 +183,8 @@ export class MembershipRepository extends Repository {
       if (change === 'remove') {
         await em.nativeDelete(Membership, { id: targetId });
         await revokeAuthorizationsInOrganization(em, target.user_id, organizationId);
+        const creator = { type: 'user', id: target.user_id } as const;
+        await revokeKeysOfCreator(em, this.origin, creator, organizationId, 'creator_removed');
         recordEvent(em, this.origin, {
           ...event,
           type: 'member.removed',

@@ -30,11 +30,11 @@ async function isPlatformAdmin({ principal, db }: SignedIn): Promise<boolean> {
 /** An access token hands on no scope it lacks (a session hands on what its person may). */
 function requireHeld(ctx: SignedIn, scopes: readonly Scope[]) {
   const { principal } = ctx;
-  if (principal.kind !== 'token') return;
+  if (principal.kind === 'session') return;
   const lacking = scopes.filter((scope) => !principal.scopes.includes(scope));
   if (lacking.length === 0) return;
   throw new ApiError('SCOPE_NOT_HELD', {
-    message: `An access token can give an app only scopes it holds itself; it lacks ${lacking.join(', ')}`,
+    message: `An access token can give only scopes it holds itself; it lacks ${lacking.join(', ')}`,
   });
 }
 

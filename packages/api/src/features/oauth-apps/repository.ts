@@ -6,6 +6,7 @@ import type { Scope } from '@timbrix/shared/scopes';
 import { Repository } from '../../db/repository.js';
 import { olderThan } from '../../lib/cursor.js';
 import { AccessTokenRepository } from '../access-tokens/repository.js';
+import { revokeKeysOfCreator } from '../api-keys/revocation.js';
 import { revokeAuthorizationsBeyond } from '../authorizations/revocation.js';
 import {
   applyChanges,
@@ -161,12 +162,18 @@ export class OAuthAppRepository extends Repository {
     });
   }
 
-  /** Deletes the app; its secrets and token rows go with it (on delete cascade). */
+  /**
+   * Deletes the app; its secrets and token rows go with it (on delete cascade), and the API
+   * keys it created are revoked.
+   */
   delete(app: OAuthApp, hold: StandingHold | null): Promise<void> {
     return this.em.transactional(async (em) => {
       await holdStanding(em, hold);
       const deleted = await em.nativeDelete(OAuthApp, { id: app.id });
-      if (deleted > 0) this.record(em, app, 'oauth_app.revoked', { name: app.name });
+      if (deleted === 0) return;
+      this.record(em, app, 'oauth_app.revoked', { name: app.name });
+      const creator = { type: 'app', id: app.clientId } as const;
+      await revokeKeysOfCreator(em, this.origin, creator, null, 'creator_deleted');
     });
   }
 

@@ -1,0 +1,48 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type EventOrigin, recordEvent } from '../events/record.js';
+import type { RevocationReason } from './entity.js';
+
+/**
+ * When a key row (`k`) is live: not revoked, not expired, and its creator still there (the
+ * person still a member of the key's organization, the app not deleted). The changes that end
+ * a creator revoke its keys for good (`revokeKeysOfCreator`); the creator is still checked
+ * here, so nothing counts on that having happened.
+ */
+export const LIVE_KEY = `k.revoked_at is null and (k.expires_at is null or k.expires_at > now())
+  and case k.creator_type
+        when 'user' then exists (select 1 from memberships m
+                                  where m.organization_id = k.organization_id
+                                    and m.user_id = k.creator_id::uuid)
+        when 'app' then exists (select 1 from oauth_apps a where a.client_id = k.creator_id)
+        else false
+      end`;
+
+/**
+ * Revokes, for good and in the transaction of `em`, the live keys `creator` made (in
+ * `organizationId` only, for a person who leaves it), each with its `api_key.revoked` event.
+ */
+export async function revokeKeysOfCreator(
+  em: EntityManager,
+  origin: EventOrigin,
+  creator: { type: 'user' | 'app'; id: string },
+  organizationId: string | null,
+  reason: Exclude<RevocationReason, 'revoked'>,
+): Promise<void> {
+  const inOrganization = organizationId ? 'and organization_id = ?' : '';
+  const revoked = await em.execute<
+    { id: string; organization_id: string; name: string; prefix: string }[]
+  >(
+    `update api_keys set revoked_at = now(), revoked_reason = ?, updated_at = now()
+      where creator_type = ? and creator_id = ? and revoked_at is null ${inOrganization}
+      returning id, organization_id, name, prefix`,
+    [reason, creator.type, creator.id, ...(organizationId ? [organizationId] : [])],
+  );
+  for (const key of revoked) {
+    recordEvent(em, origin, {
+      type: 'api_key.revoked',
+      organizationId: key.organization_id,
+      target: { type: 'api_key', id: key.id },
+      data: { name: key.name, prefix: key.prefix, reason },
+    });
+  }
+}
