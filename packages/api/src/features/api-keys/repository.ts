@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Scope } from '@timbrix/shared/scopes';
@@ -52,6 +53,7 @@ export class ApiKeyRepository extends Repository {
       await holdStanding(em, hold);
       const { organizationId, creator, ...rest } = fields;
       const key = em.create(ApiKey, {
+        id: randomUUID(), // the event names it before the flush
         ...rest,
         organization: organizationId,
         creatorType: creator.type,
