@@ -25,6 +25,9 @@ beforeAll(async () => {
   await addMember(origin(), org.owner.token, org.organizationId, admin, 'admin');
 });
 
+/** Every key this file made: none may show in the log or the database beyond its prefix. */
+const made: string[] = [];
+
 /** A new key of `org`, made by `by` (the owner unless said), and its id. */
 async function newKey(body: Record<string, unknown> = {}, by = org.owner.token, within = org) {
   const response = await api(origin(), 'POST', `/organizations/${within.organizationId}/api-keys`, {
@@ -32,6 +35,7 @@ async function newKey(body: Record<string, unknown> = {}, by = org.owner.token, 
     body: { name: 'Script', scopes: ['read:organization'], ...body },
   });
   if (response.status !== 201) throw new Error(JSON.stringify(response.body));
+  made.push(response.body.key);
   return { key: response.body.key as string, id: response.body.id as string };
 }
 
@@ -277,5 +281,24 @@ describe('POST /api/api-keys/validate', () => {
       expect(response.status).toBe(400);
       expect(response.body.message).toContain('X-API-Key');
     }
+  });
+});
+
+describe('the keys this file used', () => {
+  it('are in no log line and no row, beyond their first 8 characters', async () => {
+    expect(made.length).toBeGreaterThan(10);
+    const logs = server().logs();
+    const dump = await server().dump();
+    for (const key of made) {
+      // The prefix and one more character: more than the 8 that are kept.
+      for (const text of [logs, dump]) {
+        expect(text).not.toContain(key.slice(3, 12));
+        expect(text).not.toContain(key.slice(12));
+      }
+    }
+    const digests = (await sql('select digest from api_keys')).map((row) => row.digest);
+    expect(logs).not.toMatch(
+      new RegExp(digests.map((d: string) => d.replace(/[-_]/g, '.')).join('|')),
+    );
   });
 });
