@@ -297,6 +297,33 @@ describe('the key routes', () => {
     ]);
   });
 
+  it('sends api_key.created, updated and revoked to the webhooks that subscribe, never the key', async () => {
+    const hook = await api(origin(), 'POST', `/organizations/${org.organizationId}/webhooks`, {
+      token: admin!.token,
+      body: {
+        url: 'https://hooks.example.com/keys',
+        events: ['api_key.created', 'api_key.updated', 'api_key.revoked'],
+      },
+    });
+    expect(hook.status).toBe(201);
+    const made = await create(admin!.token, { name: 'Watched' });
+    const one = `${path}/${made.body.id}`;
+    await api(origin(), 'PATCH', one, { token: admin!.token, body: { name: 'Watched too' } });
+    await api(origin(), 'DELETE', one, { token: admin!.token });
+    const deliveries = await sql(
+      'select event_type, body from webhook_deliveries where webhook_id = $1 order by created_at',
+      hook.body.id,
+    );
+    expect(deliveries.map((d) => d.event_type).sort()).toEqual([
+      'api_key.created',
+      'api_key.revoked',
+      'api_key.updated',
+    ]);
+    const created = JSON.parse(deliveries.find((d) => d.event_type === 'api_key.created').body);
+    expect(created.data).toMatchObject({ name: 'Watched', prefix: made.body.prefix });
+    expect(JSON.stringify(deliveries)).not.toContain(made.body.key.slice(3, 12));
+  });
+
   it('records api_key.created with the creator as actor, and never a key or digest in events', async () => {
     const [created] = await sql(
       "select * from events where type = 'api_key.created' and target_id = $1",

@@ -99,6 +99,17 @@ describe('a key on the management API', () => {
       made.body.id,
     );
     expect(event).toEqual({ actor_type: 'api_key', actor_id: id });
+    const log = await api(
+      origin(),
+      'GET',
+      `/organizations/${org.organizationId}/audit-log?actorId=${id}`,
+      {
+        token: org.owner.token,
+      },
+    );
+    expect(log.body.map((e: any) => [e.type, e.actor])).toEqual([
+      ['webhook.created', { type: 'api_key', id }],
+    ]);
   });
 
   it('refuses a key one character off, with or without a checksum that holds', async () => {
