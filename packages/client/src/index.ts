@@ -5,7 +5,10 @@ import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 export interface TimbrixClientOptions {
   /** The server's origin, e.g. `http://localhost:3001`; `''` for the page's own origin. */
   url: string;
-  /** A session token from `auth.login`, or a function that returns the current one. */
+  /**
+   * A session token from `auth.login`, an access token or an API key (`sk_…`), all sent as
+   * `Authorization: Bearer`; or a function that returns the current one.
+   */
   token?: string | (() => string | undefined);
   /** The organization to act in (sent as `X-Organization-Id`), or a function that returns it. */
   organizationId?: string | (() => string | undefined);
