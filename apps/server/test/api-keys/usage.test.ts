@@ -58,6 +58,11 @@ describe('a key on the management API', () => {
       token: key,
     });
     expect(bearer.status).toBe(200);
+    // And over tRPC, through the typed client.
+    const viaClient = await clientOf(origin(), key).organizations.byId.query({
+      organizationId: org.organizationId,
+    });
+    expect(viaClient.id).toBe(org.organizationId);
     const other = await tenant(origin());
     const elsewhere = await readOrganization(key, other.organizationId);
     expect(elsewhere.status).toBe(403);
