@@ -263,7 +263,11 @@ describe('POST /api/api-keys/validate', () => {
   it('says what a live key is', async () => {
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
     const { key, id } = await newKey({ name: 'Checked', scopes: ['read:members'], expiresAt });
-    for (const headers of [{ 'x-api-key': key }, { authorization: `Bearer ${key}` }]) {
+    const ways: Record<string, string>[] = [
+      { 'x-api-key': key },
+      { authorization: `Bearer ${key}` },
+    ];
+    for (const headers of ways) {
       const response = await validate(headers);
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
@@ -292,7 +296,8 @@ describe('POST /api/api-keys/validate', () => {
   });
 
   it('asks for a key when none is sent, or a session token is', async () => {
-    for (const headers of [{}, { authorization: `Bearer ${org.owner.token}` }]) {
+    const ways: Record<string, string>[] = [{}, { authorization: `Bearer ${org.owner.token}` }];
+    for (const headers of ways) {
       const response = await validate(headers);
       expect(response.status).toBe(400);
       expect(response.body.message).toContain('X-API-Key');
