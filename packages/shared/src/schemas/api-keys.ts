@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTOR_TYPES } from '../events.js';
+import type { ActorType } from '../events.js';
 import { scopeSchema } from '../scopes.js';
 import { absentIfBlank, idSchema, pageLimitSchema, strict, timestampSchema } from './common.js';
 
@@ -7,6 +7,9 @@ import { absentIfBlank, idSchema, pageLimitSchema, strict, timestampSchema } fro
 export const API_KEY_PREFIX_LENGTH = 8;
 /** The most addresses and ranges one key may be limited to. */
 export const MAX_ALLOWED_IPS = 100;
+
+/** Who may create a key: a person or an app, never another key. */
+export const CREATOR_TYPES = ['user', 'app'] as const satisfies readonly ActorType[];
 
 export const API_KEY_STATUSES = ['active', 'expired', 'revoked'] as const;
 export type ApiKeyStatus = (typeof API_KEY_STATUSES)[number];
@@ -130,7 +133,7 @@ export const apiKey = z
     rateLimitPerHour: z.number().int().nullable(),
     allowedIps: z.array(z.string()),
     createdBy: z
-      .object({ type: z.enum(ACTOR_TYPES), id: z.string() })
+      .object({ type: z.enum(CREATOR_TYPES), id: z.string() })
       .meta({ description: 'Who created it: a person (user id) or an app (client id)' }),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
