@@ -9,6 +9,9 @@ import { OnlyAdmins } from './components/OnlyAdmins.js';
 import { Account } from './pages/Account.js';
 import { AuditLog } from './pages/AuditLog.js';
 import { Authorize } from './pages/Authorize.js';
+import { ApiKeyDetail } from './pages/api-keys/ApiKeyDetail.js';
+import { ApiKeyList } from './pages/api-keys/ApiKeyList.js';
+import { NewApiKey } from './pages/api-keys/NewApiKey.js';
 import { AppDetail } from './pages/apps/AppDetail.js';
 import { AppList } from './pages/apps/AppList.js';
 import { NewApp } from './pages/apps/NewApp.js';
@@ -60,11 +63,11 @@ const inOrganization = (page: (organization: MyOrganization, me: Me) => ReactNod
 /** A page for owners and admins only: a member is told so, and no request is made for them. */
 const forAdmins = (
   title: string,
-  action: 'webhooks:read' | 'auditLog:read',
-  page: (organization: MyOrganization) => ReactNode,
+  action: 'webhooks:read' | 'apiKeys:manage' | 'auditLog:read',
+  page: (organization: MyOrganization, me: Me) => ReactNode,
 ) =>
-  inOrganization((org) =>
-    can(org.role, action) ? page(org) : <OnlyAdmins title={title} organization={org} />,
+  inOrganization((org, me) =>
+    can(org.role, action) ? page(org, me) : <OnlyAdmins title={title} organization={org} />,
   );
 
 createRoot(document.getElementById('root')!).render(
@@ -108,6 +111,24 @@ createRoot(document.getElementById('root')!).render(
             path="/webhooks/:webhookId"
             element={forAdmins('Webhooks', 'webhooks:read', (org) => (
               <WebhookDetail organizationId={org.id} />
+            ))}
+          />
+          <Route
+            path="/api-keys"
+            element={forAdmins('API keys', 'apiKeys:manage', (org) => (
+              <ApiKeyList organizationId={org.id} />
+            ))}
+          />
+          <Route
+            path="/api-keys/new"
+            element={forAdmins('API keys', 'apiKeys:manage', (org, me) => (
+              <NewApiKey organizationId={org.id} me={me} />
+            ))}
+          />
+          <Route
+            path="/api-keys/:keyId"
+            element={forAdmins('API keys', 'apiKeys:manage', (org, me) => (
+              <ApiKeyDetail organizationId={org.id} me={me} />
             ))}
           />
           <Route

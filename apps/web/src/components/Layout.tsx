@@ -56,6 +56,7 @@ export function Layout({ me, children }: { me: Me; children: ReactNode }) {
           {organization && <NavLink to="/members">Members</NavLink>}
           {may('oauthApps:manage') && <NavLink to="/apps">Apps</NavLink>}
           {may('webhooks:read') && <NavLink to="/webhooks">Webhooks</NavLink>}
+          {may('apiKeys:manage') && <NavLink to="/api-keys">API keys</NavLink>}
           {may('auditLog:read') && <NavLink to="/audit-log">Audit log</NavLink>}
           {organization?.role === 'owner' && <NavLink to="/settings">Settings</NavLink>}
           <NavLink to="/organizations/new">New organization</NavLink>
