@@ -146,7 +146,7 @@ export function ApiKeyDetail({ organizationId, me }: ApiKeyDetailProps) {
   );
 }
 
-const CREATORS = { user: 'A person', app: 'An app', api_key: 'An API key' };
+const CREATORS = { user: 'A person', app: 'An app' };
 
 /** Who made the key: the person looking, another person, or an app. */
 function creatorOf({ createdBy }: ApiKey, me: Me) {
