@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Scope } from '@timbrix/shared/scopes';
+import { withLockedRow } from '../../db/locked.js';
 import { Repository } from '../../db/repository.js';
 import { olderThan } from '../../lib/cursor.js';
 import { isUuid } from '../../lib/ids.js';
@@ -137,14 +137,7 @@ export class ApiKeyRepository extends Repository {
     hold: StandingHold | null,
     work: (em: EntityManager, locked: ApiKey) => Promise<T>,
   ): Promise<T> {
-    return this.em.transactional(async (em) => {
-      await holdStanding(em, hold);
-      const locked = await em.findOneOrFail(ApiKey, key.id, {
-        lockMode: LockMode.PESSIMISTIC_WRITE,
-        refresh: true,
-      });
-      return work(em, locked);
-    });
+    return withLockedRow(this.em, ApiKey, key.id, hold, work);
   }
 
   private record(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { withLockedRow } from '../../db/locked.js';
 import { Repository } from '../../db/repository.js';
 import { isUuid } from '../../lib/ids.js';
 import { applyChanges, type NewEvent, recordEvent } from '../events/record.js';
@@ -134,20 +134,13 @@ export class WebhookRepository extends Repository {
     );
   }
 
-  /** Runs `work` on the webhook locked as it stands (gone meanwhile: null), holding `hold`. */
+  /** Runs `work` on the webhook locked as it stands, holding `hold`. */
   private locked<T>(
     webhook: Webhook,
     hold: StandingHold | null,
     work: (em: EntityManager, locked: Webhook) => Promise<T>,
   ): Promise<T> {
-    return this.em.transactional(async (em) => {
-      await holdStanding(em, hold);
-      const locked = await em.findOneOrFail(Webhook, webhook.id, {
-        lockMode: LockMode.PESSIMISTIC_WRITE,
-        refresh: true,
-      });
-      return work(em, locked);
-    });
+    return withLockedRow(this.em, Webhook, webhook.id, hold, work);
   }
 
   private record(
