@@ -16,6 +16,7 @@ export async function load(
   seconds: number,
 ): Promise<Measurement> {
   let i = 0;
+  request.beforeRun?.();
   const result = await autocannon({
     url: origin,
     connections: settings.connections,

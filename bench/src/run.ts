@@ -1,17 +1,19 @@
 /**
  * `pnpm bench`: the production build of Timbrix against a minimal reference server doing the
  * same irreducible work, on one database, interleaved A, B, A, B. Prints a table and writes
- * bench/results/latest.json. Any non-2xx answer fails the run. Then, on the product alone, webhook
- * delivery at a fixed offered rate (webhooks.ts). Settings: see settings.ts;
- * DATABASE_URL (else an embedded PostgreSQL); BENCH_PROFILE=1 for CPU profiles of the create
- * paths (REST and tRPC), the token path, people's grants and the webhook scenario's server
- * into bench/results/profiles.
+ * bench/results/latest.json. Any non-2xx answer fails the run. Then, on the product alone, API
+ * keys against sessions and against each other (api-keys.ts), and webhook delivery at a fixed
+ * offered rate (webhooks.ts). Settings: see settings.ts; DATABASE_URL (else an embedded
+ * PostgreSQL); BENCH_PROFILE=1 for CPU profiles of the create paths (REST and tRPC), the token
+ * path, people's grants, the key and session reads and the webhook scenario's server into
+ * bench/results/profiles.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { databaseUrl, ensureDatabase, startEmbeddedPostgres } from '@timbrix/postgres';
+import { API_KEY_SCENARIOS, measureApiKeys } from './api-keys.js';
 import { load, measure, type Row } from './measure.js';
 import { seedPersonGrants } from './person-grants.js';
 import { summarizeProfiles } from './profiles.js';
@@ -121,6 +123,7 @@ async function main() {
       await rm(join(paths.results, 'profiles'), { recursive: true, force: true });
     }
     if (RATIO_SCENARIOS.some(chosen)) await ratios(db.url, shared, rows);
+    if (API_KEY_SCENARIOS.some(chosen)) rows.push(...(await measureApiKeys(shared)));
     if (chosen(WEBHOOK_SCENARIO)) webhooks = await measureWebhooks(shared);
     const profiles = settings.profile ? await summarizeProfiles() : [];
 

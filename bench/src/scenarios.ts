@@ -16,6 +16,8 @@ export interface Request {
   headers?: Record<string, string>;
   /** Each request's body and extra headers, round robin over the seeded clients or tokens. */
   next?: (i: number) => { body?: string; headers?: Record<string, string> };
+  /** Called as each run (a warm-up or a measured one) starts. */
+  beforeRun?: () => void;
 }
 
 /** The scenarios of people's grants: they need codes and refresh tokens seeded first. */

@@ -12,7 +12,8 @@ export const paths = {
 
 /**
  * Settings (environment): BENCH_DURATION (s, 5), BENCH_WARMUP (s, 2), BENCH_PAIRS (3),
- * BENCH_CONNECTIONS (20), BENCH_ONLY (part of a scenario's name), BENCH_PROFILE=1,
+ * BENCH_CONNECTIONS (20), BENCH_ONLY (part of a scenario's name: `apikeys` for the API-key
+ * scenarios, `webhooks` for the webhook one), BENCH_PROFILE=1,
  * BENCH_GRANTS (codes and refresh tokens seeded per server and scenario, 60000); for the
  * webhook scenario BENCH_WEBHOOK_RATE (changes offered per second, 500),
  * BENCH_WEBHOOK_SECONDS (10), BENCH_WEBHOOK_ORGS (organizations the changes go round, each
