@@ -2,8 +2,8 @@ import {
   ACTIONS,
   type Action,
   type ActionRule,
-  APP_TOKEN_ROLE,
   EVERY_ORGANIZATION_SCOPES,
+  ORGANIZATION_CREDENTIAL_ROLE,
 } from '@timbrix/shared/authorization';
 import type { Context } from './context.js';
 import type { StandingHold } from './features/memberships/repository.js';
@@ -44,7 +44,9 @@ export async function standingIn(
   const standsIn =
     organizationId === caller.organizationId ||
     (reachesEveryOrganization(caller) && (await ctx.db.organizations.exists(organizationId)));
-  return standsIn ? { organizationId, role: APP_TOKEN_ROLE, membershipId: null } : undefined;
+  return standsIn
+    ? { organizationId, role: ORGANIZATION_CREDENTIAL_ROLE, membershipId: null }
+    : undefined;
 }
 
 /**

@@ -28,7 +28,7 @@ export const ORGANIZATION_CREDENTIALS = [
 ] as const satisfies readonly Credential[];
 
 /** The role an app's own token and an API key act with, in their organization. */
-export const APP_TOKEN_ROLE: Role = 'admin';
+export const ORGANIZATION_CREDENTIAL_ROLE: Role = 'admin';
 
 /**
  * Scopes with which an app's token stands in every organization, as a platform administrator
@@ -49,7 +49,11 @@ export interface ActionRule {
 const EVERY_ROLE = ROLES;
 const MANAGERS = ['owner', 'admin'] as const satisfies readonly Role[];
 const ANY_CREDENTIAL = CREDENTIALS;
-/** Every credential but an API key: a key never makes keys (each has a person or an app behind it). */
+/**
+ * Every credential but an API key. A key mints no credentials (no keys, no apps, no client
+ * secrets), so that revoking a key ends all it can do, and every key has a person or an app
+ * behind it.
+ */
 const NOT_A_KEY = ['session', 'app_token', 'user_token'] as const satisfies readonly Credential[];
 const A_PERSON = ['session', 'user_token'] as const satisfies readonly Credential[];
 const A_SESSION = ['session'] as const satisfies readonly Credential[];
@@ -150,7 +154,7 @@ export const ACTIONS = {
     summary:
       'Register, read, change, rotate, delete OAuth apps and revoke their tokens (an app a token registers gets no scope the token lacks)',
     roles: MANAGERS,
-    credentials: ANY_CREDENTIAL,
+    credentials: NOT_A_KEY,
     scopes: AS_ADMIN,
   },
   'webhooks:read': {
@@ -220,8 +224,8 @@ export function authorizationTableMarkdown(): string {
     const tokens = CREDENTIALS.filter((c) => c !== 'session').map((credential) => {
       if (!rule.credentials.includes(credential)) return 'never';
       const actsAsAdmin = (ORGANIZATION_CREDENTIALS as readonly Credential[]).includes(credential);
-      if (actsAsAdmin && rule.roles && !rule.roles.includes(APP_TOKEN_ROLE)) {
-        return `never (${credential === 'api_key' ? 'a key' : 'an app'} acts as ${APP_TOKEN_ROLE})`;
+      if (actsAsAdmin && rule.roles && !rule.roles.includes(ORGANIZATION_CREDENTIAL_ROLE)) {
+        return `never (${credential === 'api_key' ? 'a key' : 'an app'} acts as ${ORGANIZATION_CREDENTIAL_ROLE})`;
       }
       return cell(rule.scopes);
     });

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { counterKey } from '@timbrix/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   canonicalAllowedIp,
@@ -110,6 +111,40 @@ describe('a key’s own limits', () => {
     expect(limited.headers['ratelimit-limit']).toBe('2');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(60);
     expect((await readFrom('127.0.7.1', other)).status).toBe(200);
+  });
+
+  it('count nothing for a refused request, and name the limit that lifts last', async () => {
+    const response = await api(
+      server.url,
+      'POST',
+      `/organizations/${org.organizationId}/api-keys`,
+      {
+        token: org.owner.token,
+        body: {
+          name: 'Both',
+          scopes: ['read:organization'],
+          rateLimitPerMinute: 1,
+          rateLimitPerHour: 100,
+        },
+      },
+    );
+    const { key, id } = response.body;
+    expect((await readFrom('127.0.13.1', key)).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await readFrom('127.0.13.1', key)).status).toBe(429);
+    // The minute's refusals took nothing of the hour.
+    const rule = { name: 'key-hour', max: 100, windowMs: 3_600_000 };
+    const [hour] = await server.sql('select count from rate_limit_counters where key = $1', [
+      counterKey(rule, id),
+    ]);
+    expect(hour).toEqual({ count: 1 });
+
+    const both = await newKey({ rateLimitPerMinute: 1, rateLimitPerHour: 1 });
+    expect((await readFrom('127.0.13.2', both)).status).toBe(200);
+    const limited = await readFrom('127.0.13.2', both);
+    expect(limited.status).toBe(429);
+    // Past both, a retry passes only when the hour's window ends.
+    expect(limited.headers['ratelimit-limit']).toBe('1');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(60);
   });
 
   it('count nothing for a request from an address the key does not allow', async () => {

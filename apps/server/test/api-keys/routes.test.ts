@@ -150,6 +150,41 @@ describe('POST /api/organizations/{organizationId}/api-keys', () => {
     }
   });
 
+  it('keeps a key holding admin:all for platform administrators to change; anyone may revoke it', async () => {
+    await platformAdminCommand(server(), admin!.email);
+    const made = await create(admin!.token, { name: 'Platform key', scopes: ['admin:all'] });
+    await platformAdminCommand(server(), admin!.email, false);
+    const one = `${path}/${made.body.id}`;
+    const widened = await api(origin(), 'PATCH', one, {
+      token: org.owner.token,
+      body: { rateLimitPerMinute: null, allowedIps: [] },
+    });
+    expect(widened.status).toBe(403);
+    expect(widened.body.message).toBe(
+      'Only platform administrators can change a key that holds admin:all; owners and admins may revoke it',
+    );
+    expect((await api(origin(), 'DELETE', one, { token: org.owner.token })).status).toBe(204);
+  });
+
+  it('revokes the keys an organization’s app made elsewhere when the organization goes', async () => {
+    const home = await tenant(origin());
+    await platformAdminCommand(server(), home.owner.email);
+    const app = await home.createApp(['admin:all']);
+    await platformAdminCommand(server(), home.owner.email, false);
+    const token = await accessToken(origin(), app, 'admin:all');
+    const made = await create(token, { name: 'From afar', scopes: ['admin:all'] });
+    expect(made.status).toBe(201);
+    expect(made.body.createdBy).toEqual({ type: 'app', id: app.clientId });
+    const gone = await api(origin(), 'DELETE', `/organizations/${home.organizationId}`, {
+      token: home.owner.token,
+    });
+    expect(gone.status).toBe(204);
+    const read = await api(origin(), 'GET', `${path}/${made.body.id}`, { token: admin!.token });
+    expect(read.body.status).toBe('revoked');
+    const [row] = await sql('select revoked_reason from api_keys where id = $1', made.body.id);
+    expect(row.revoked_reason).toBe('creator_deleted');
+  });
+
   it('takes tokens with admin:organization, which give no scope they lack; the app is the creator', async () => {
     const app = await org.createApp(['admin:organization']);
     const token = await accessToken(origin(), app, 'admin:organization');

@@ -92,6 +92,21 @@ describe('a key on the management API', () => {
     expect(me.body.message).toContain("An API key can't do this");
   });
 
+  it('mints no credentials: no app, no client secret, even with admin:organization', async () => {
+    const { key } = await newKey({ scopes: ['admin:organization'] });
+    const app = await org.createApp(['read:organization']);
+    const before = await sql('select count(*)::int as n from oauth_apps');
+    const register = await withKey(key, 'POST', '/oauth/apps', {
+      name: 'Spawned',
+      scopes: ['admin:organization'],
+    });
+    expect(register.status).toBe(403);
+    expect(register.body.message).toContain("An API key can't do this");
+    const rotate = await withKey(key, 'POST', `/oauth/apps/${app.clientId}/secret`, {});
+    expect(rotate.status).toBe(403);
+    expect(await sql('select count(*)::int as n from oauth_apps')).toEqual(before);
+  });
+
   it('is the actor of what it does, in the audit log', async () => {
     const { key, id } = await newKey({ scopes: ['write:webhooks'] });
     const made = await withKey(key, 'POST', `/organizations/${org.organizationId}/webhooks`, {

@@ -1,4 +1,4 @@
-import { type Action, APP_TOKEN_ROLE, refusal } from '@timbrix/shared/authorization';
+import { type Action, ORGANIZATION_CREDENTIAL_ROLE, refusal } from '@timbrix/shared/authorization';
 import { SCOPES, type Scope } from '@timbrix/shared/scopes';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -703,7 +703,7 @@ describe('the matrix agrees with the table in @timbrix/shared', () => {
       for (const scope of SCOPES) {
         const standing = {
           credential: 'app_token' as const,
-          role: APP_TOKEN_ROLE,
+          role: ORGANIZATION_CREDENTIAL_ROLE,
           scopes: [scope],
         };
         expect([scope, refusal(route.action, standing) === null]).toEqual([

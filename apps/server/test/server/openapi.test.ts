@@ -27,12 +27,11 @@ describe('GET /api/openapi.json', () => {
     });
 
     const operation = doc.paths['/oauth/apps'].post;
-    // A session, or an access token or API key with a scope that allows registering apps.
+    // A session, or an access token with a scope that allows registering apps (never a key).
     expect(operation.security).toEqual([
       { bearer: [] },
       { oauth2: ['admin:organization'] },
       { oauth2: ['admin:all'] },
-      { apiKey: [] },
     ]);
     // The seed's statuses, with 201 rather than 200, and what any request may meet besides.
     expect(Object.keys(operation.responses).sort()).toEqual([

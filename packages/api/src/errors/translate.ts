@@ -19,6 +19,7 @@ const UNIQUE_CONFLICTS: Record<string, ErrorCode> = {
 /** A row a write refers to that went away meanwhile: an organization deleted mid-request. */
 const VANISHED_REFERENCES: Record<string, ErrorCode> = {
   oauth_apps_organization_id_foreign: 'NOT_A_MEMBER',
+  api_keys_organization_id_foreign: 'NOT_A_MEMBER',
   invitations_organization_id_foreign: 'NOT_A_MEMBER',
   memberships_organization_id_foreign: 'INVITATION_NOT_FOUND',
 };

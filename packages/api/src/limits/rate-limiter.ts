@@ -91,15 +91,25 @@ export class RateLimiter {
     return headersFor(rule, counter!);
   }
 
-  /** Counts one use against each check, in one round trip; throws RateLimited past any. */
+  /**
+   * Counts one use against each check, in one round trip. Past any of them, the use is given
+   * back to all (a refused request counts against none) and RateLimited names the limit that
+   * lifts last, so that its Retry-After is when a retry can pass.
+   */
   async consumeEach(checks: readonly Check[]): Promise<void> {
-    if (!this.store || checks.length === 0) return;
-    const counters = await this.store.increment(
-      checks.map((check) => ({ key: counterKey(...check), windowMs: check[0].windowMs })),
+    const store = this.store;
+    if (!store || checks.length === 0) return;
+    const keys = checks.map((check) => counterKey(...check));
+    const counters = await store.increment(
+      checks.map(([rule], i) => ({ key: keys[i]!, windowMs: rule.windowMs })),
     );
-    checks.forEach(([rule], i) => {
-      if (counters[i]!.count > rule.max) throw new RateLimited(rule, counters[i]!);
-    });
+    const over = checks
+      .map(([rule], i) => ({ rule, counter: counters[i]! }))
+      .filter(({ rule, counter }) => counter.count > rule.max);
+    if (over.length === 0) return;
+    await Promise.all(keys.map((key) => store.decrement(key)));
+    const last = over.reduce((a, b) => (b.counter.resetAt > a.counter.resetAt ? b : a));
+    throw new RateLimited(last.rule, last.counter);
   }
 }
 

@@ -36,6 +36,9 @@ create table "api_keys" (
     this.addSql(
       'create index "api_keys_organization_id_created_at_index" on "api_keys" ("organization_id", "created_at");',
     );
+    this.addSql(
+      'create index "api_keys_creator_type_creator_id_index" on "api_keys" ("creator_type", "creator_id");',
+    );
   }
 
   override async down(): Promise<void> {

@@ -14,7 +14,11 @@ export type RevocationReason = 'revoked' | 'creator_removed' | 'creator_deleted'
 export const ApiKey = defineEntity({
   name: 'ApiKey',
   tableName: 'api_keys',
-  indexes: [{ properties: ['organization', 'createdAt'] }],
+  indexes: [
+    { properties: ['organization', 'createdAt'] },
+    // The keys a person or an app made, which end with them.
+    { properties: ['creatorType', 'creatorId'] },
+  ],
   properties: {
     ...changingBase(),
     organization: () => p.manyToOne(Organization).deleteRule('cascade'),

@@ -109,8 +109,8 @@ export class ApiKeyRepository extends Repository {
 
   /**
    * The live key with this digest, for a request it authenticates: one statement on the
-   * unique digest. Its use is recorded at most once a minute, so that a busy key costs no
-   * write per request.
+   * unique digest. Its use (the key presented, admitted or not) is recorded at most once a
+   * minute, so that a busy key costs no write per request, and never waits for a change.
    */
   async liveForRequest(digest: string): Promise<LiveApiKey | undefined> {
     const { rows } = await this.sql.run<LiveApiKey>(
@@ -122,7 +122,11 @@ export class ApiKeyRepository extends Repository {
            from api_keys k
           where k.digest = $1 and ${LIVE_KEY}
        ), touched as (
-         update api_keys set last_used_at = now() where id in (select id from live where stale)
+         -- A key a change holds locked is not waited for: the next request records the use.
+         update api_keys set last_used_at = now()
+          where id in (select id from api_keys
+                        where id in (select id from live where stale)
+                        for no key update skip locked)
        )
        select id, organization_id, scopes, allowed_ips, rate_limit_per_minute, rate_limit_per_hour
          from live`,

@@ -17,25 +17,46 @@ export const LIVE_KEY = `k.revoked_at is null and (k.expires_at is null or k.exp
         else false
       end`;
 
+/** Whose keys a change ends: a person's in one organization, an app's, or every app's of one. */
+export type EndedCreator =
+  | { type: 'user'; id: string; organizationId: string }
+  | { type: 'app'; id: string }
+  | { type: 'apps of'; organizationId: string };
+
+const CREATORS: Record<EndedCreator['type'], string> = {
+  user: "creator_type = 'user' and creator_id = ? and organization_id = ?",
+  app: "creator_type = 'app' and creator_id = ?",
+  // An organization's apps may have made keys elsewhere (with admin:all); its own keys go
+  // with it in the cascade.
+  'apps of': `creator_type = 'app' and organization_id <> ?
+    and creator_id in (select client_id from oauth_apps where organization_id = ?)`,
+};
+
+const parametersOf = (creator: EndedCreator) =>
+  creator.type === 'user'
+    ? [creator.id, creator.organizationId]
+    : creator.type === 'app'
+      ? [creator.id]
+      : [creator.organizationId, creator.organizationId];
+
 /**
- * Revokes, for good and in the transaction of `em`, the live keys `creator` made (in
- * `organizationId` only, for a person who leaves it), each with its `api_key.revoked` event.
+ * Revokes, for good and in the transaction of `em`, the live keys `creator` made, each with
+ * its `api_key.revoked` event.
  */
 export async function revokeKeysOfCreator(
   em: EntityManager,
   origin: EventOrigin,
-  creator: { type: 'user' | 'app'; id: string },
-  organizationId: string | null,
+  creator: EndedCreator,
   reason: Exclude<RevocationReason, 'revoked'>,
 ): Promise<void> {
-  const inOrganization = organizationId ? 'and organization_id = ?' : '';
   const revoked = await em.execute<
     { id: string; organization_id: string; name: string; prefix: string }[]
   >(
     `update api_keys set revoked_at = now(), revoked_reason = ?, updated_at = now()
-      where creator_type = ? and creator_id = ? and revoked_at is null ${inOrganization}
+      where ${CREATORS[creator.type]}
+        and revoked_at is null and (expires_at is null or expires_at > now())
       returning id, organization_id, name, prefix`,
-    [reason, creator.type, creator.id, ...(organizationId ? [organizationId] : [])],
+    [reason, ...parametersOf(creator)],
   );
   for (const key of revoked) {
     recordEvent(em, origin, {

@@ -13,7 +13,7 @@ import { pageOf } from '../../lib/pages.js';
 import { holdFor } from '../../standing.js';
 import { operation, publicProcedure, router } from '../../trpc.js';
 import { actorOf } from '../events/record.js';
-import { requireGrantable } from '../oauth-apps/policy.js';
+import { requireGrantable, requireMayChangeKey } from '../oauth-apps/policy.js';
 import { canonicalAllowedIps } from './addresses.js';
 import type { ApiKey } from './entity.js';
 import { API_KEY_ERRORS, apiKeyProcedure, apiKeysProcedure } from './procedure.js';
@@ -122,9 +122,9 @@ export const apiKeysRouter = router({
           action,
           summary: 'Change an API key’s name, description, scopes, limits or allowed addresses',
           description:
-            'Absent fields stay as they are; `null` (or "") clears `description` and the limits, and `allowedIps: []` allows every address. Changes hold from the next request, on every process. A revoked key no longer changes.',
+            'Absent fields stay as they are; `null` (or "") clears `description` and the limits, and `allowedIps: []` allows every address. Changes hold from the next request, on every process. A revoked key no longer changes; a key holding `admin:all` changes only by a platform administrator (owners and admins may revoke it).',
         },
-        [...ONE_ERRORS, ...GRANT_ERRORS, 'API_KEY_REVOKED'],
+        [...ONE_ERRORS, ...GRANT_ERRORS, 'API_KEY_REVOKED', 'PLATFORM_KEY_LOCKED'],
       ),
     )
     .input(updateApiKeyInput)
@@ -132,6 +132,7 @@ export const apiKeysRouter = router({
     .mutation(async ({ ctx, input }) => {
       const allow = async (current: ApiKey) => {
         if (current.revokedAt) throw new ApiError('API_KEY_REVOKED');
+        await requireMayChangeKey(ctx, current);
         if (input.scopes) await requireGrantable(ctx, input.scopes, current.scopes);
       };
       await allow(ctx.key);

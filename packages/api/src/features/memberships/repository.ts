@@ -183,8 +183,8 @@ export class MembershipRepository extends Repository {
       if (change === 'remove') {
         await em.nativeDelete(Membership, { id: targetId });
         await revokeAuthorizationsInOrganization(em, target.user_id, organizationId);
-        const creator = { type: 'user', id: target.user_id } as const;
-        await revokeKeysOfCreator(em, this.origin, creator, organizationId, 'creator_removed');
+        const creator = { type: 'user', id: target.user_id, organizationId } as const;
+        await revokeKeysOfCreator(em, this.origin, creator, 'creator_removed');
         recordEvent(em, this.origin, {
           ...event,
           type: 'member.removed',

@@ -96,3 +96,15 @@ export async function requireMayChange(
     message: `Only platform administrators can change an app that holds ${powers.join(', ')}; owners and admins may deactivate or delete it`,
   });
 }
+
+/**
+ * An API key that reaches beyond its organization is a platform administrator's to change,
+ * as such an app is; its organization's owners and admins may still revoke it.
+ */
+export async function requireMayChangeKey(ctx: SignedIn, key: { scopes: readonly Scope[] }) {
+  const powers = key.scopes.filter((scope) => PLATFORM_SCOPES.includes(scope));
+  if (powers.length === 0 || (await isPlatformAdmin(ctx))) return;
+  throw new ApiError('PLATFORM_KEY_LOCKED', {
+    message: `Only platform administrators can change a key that holds ${powers.join(', ')}; owners and admins may revoke it`,
+  });
+}

@@ -173,7 +173,7 @@ export class OAuthAppRepository extends Repository {
       if (deleted === 0) return;
       this.record(em, app, 'oauth_app.revoked', { name: app.name });
       const creator = { type: 'app', id: app.clientId } as const;
-      await revokeKeysOfCreator(em, this.origin, creator, null, 'creator_deleted');
+      await revokeKeysOfCreator(em, this.origin, creator, 'creator_deleted');
     });
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Repository } from '../../db/repository.js';
+import { revokeKeysOfCreator } from '../api-keys/revocation.js';
 import { applyChanges, recordEvent } from '../events/record.js';
 import { Membership } from '../memberships/entity.js';
 import { User } from '../users/entity.js';
@@ -83,6 +84,13 @@ export class OrganizationRepository extends Repository {
            from webhook_deliveries d join webhooks w on w.id = d.webhook_id
           where w.organization_id = ? and d.status = 'pending'`,
         [id],
+      );
+      // Its apps go in the cascade: keys they made in other organizations end with them.
+      await revokeKeysOfCreator(
+        em,
+        this.origin,
+        { type: 'apps of', organizationId: id },
+        'creator_deleted',
       );
       await em.nativeDelete(Organization, { id });
     });
