@@ -137,9 +137,10 @@ export const apiKey = z
       .meta({ description: 'Who created it: a person (user id) or an app (client id)' }),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
-    lastUsedAt: timestampSchema
-      .nullable()
-      .meta({ description: 'Kept to the minute: a busy key is not written on every request' }),
+    lastUsedAt: timestampSchema.nullable().meta({
+      description:
+        'When the key was last presented (refused for its address or limits too), to the minute: a busy key is not written on every request',
+    }),
     expiresAt: timestampSchema.nullable(),
     revokedAt: timestampSchema.nullable(),
     status: z.enum(API_KEY_STATUSES),
