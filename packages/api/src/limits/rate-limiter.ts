@@ -66,10 +66,7 @@ export class RateLimiter {
   async attempt(...checks: Check[]): Promise<{ succeeded(): Promise<void> }> {
     const store = this.store;
     if (!store) return { succeeded: async () => {} };
-    const keys = checks.map((check) => counterKey(...check));
-    const counters = await store.increment(
-      checks.map(([rule], i) => ({ key: keys[i]!, windowMs: rule.windowMs })),
-    );
+    const { keys, counters } = await count(store, checks);
     checks.forEach(([rule], i) => {
       if (counters[i]!.count > rule.max) throw new RateLimited(rule, counters[i]!);
     });
@@ -84,9 +81,7 @@ export class RateLimiter {
   async consume(...check: Check): Promise<RateHeaders | undefined> {
     if (!this.store) return undefined;
     const [rule] = check;
-    const [counter] = await this.store.increment([
-      { key: counterKey(...check), windowMs: rule.windowMs },
-    ]);
+    const [counter] = (await count(this.store, [check])).counters;
     if (counter!.count > rule.max) throw new RateLimited(rule, counter!);
     return headersFor(rule, counter!);
   }
@@ -99,10 +94,7 @@ export class RateLimiter {
   async consumeEach(checks: readonly Check[]): Promise<void> {
     const store = this.store;
     if (!store || checks.length === 0) return;
-    const keys = checks.map((check) => counterKey(...check));
-    const counters = await store.increment(
-      checks.map(([rule], i) => ({ key: keys[i]!, windowMs: rule.windowMs })),
-    );
+    const { keys, counters } = await count(store, checks);
     const over = checks
       .map(([rule], i) => ({ rule, counter: counters[i]! }))
       .filter(({ rule, counter }) => counter.count > rule.max);
@@ -111,6 +103,15 @@ export class RateLimiter {
     const last = over.reduce((a, b) => (b.counter.resetAt > a.counter.resetAt ? b : a));
     throw new RateLimited(last.rule, last.counter);
   }
+}
+
+/** One hit on the counter of each check, in one round trip: their keys and their counts. */
+async function count(store: CounterStore, checks: readonly Check[]) {
+  const keys = checks.map((check) => counterKey(...check));
+  const counters = await store.increment(
+    checks.map(([rule], i) => ({ key: keys[i]!, windowMs: rule.windowMs })),
+  );
+  return { keys, counters };
 }
 
 /** The store's key for one counter: the rule's name and a digest of what it counts by. */

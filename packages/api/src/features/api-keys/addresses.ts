@@ -3,13 +3,15 @@ import ipaddr from 'ipaddr.js';
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 type Range = [Address, number];
 
+/** How many bits an address of this kind has: a range of all of them is one address. */
+const widthOf = (address: Address) => (address.kind() === 'ipv4' ? 32 : 128);
+
 /** An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 address it maps, ranges too. */
 function rangeOf(entry: string): Range {
   const [address, bits] = entry.includes('/')
     ? ipaddr.parseCIDR(entry)
     : ([ipaddr.parse(entry), undefined] as const);
-  const whole = address.kind() === 'ipv4' ? 32 : 128;
-  const prefix = bits ?? whole;
+  const prefix = bits ?? widthOf(address);
   if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && prefix >= 96) {
     return [(address as ipaddr.IPv6).toIPv4Address(), prefix - 96];
   }
@@ -23,8 +25,7 @@ function rangeOf(entry: string): Range {
  */
 export function canonicalAllowedIp(entry: string): string {
   const [address, prefix] = rangeOf(entry);
-  const whole = address.kind() === 'ipv4' ? 32 : 128;
-  if (prefix === whole) return address.toString();
+  if (prefix === widthOf(address)) return address.toString();
   const network =
     address.kind() === 'ipv4'
       ? ipaddr.IPv4.networkAddressFromCIDR(`${address.toString()}/${prefix}`)

@@ -5,10 +5,10 @@ import { withLockedRow } from '../../db/locked.js';
 import { Repository } from '../../db/repository.js';
 import { olderThan } from '../../lib/cursor.js';
 import { isUuid } from '../../lib/ids.js';
-import { applyChanges, recordEvent } from '../events/record.js';
+import { applyChanges } from '../events/record.js';
 import { holdStanding, type StandingHold } from '../memberships/repository.js';
 import { ApiKey } from './entity.js';
-import { LIVE_KEY } from './revocation.js';
+import { LIVE_KEY, recordKeyEvent } from './revocation.js';
 
 export interface NewApiKeyRow {
   organizationId: string;
@@ -43,9 +43,6 @@ export interface LiveApiKey {
   rate_limit_per_hour: number | null;
 }
 
-/** A key's fields every event about it names: never its digest. */
-const described = (key: ApiKey) => ({ name: key.name, prefix: key.prefix });
-
 /** An organization's API keys. */
 export class ApiKeyRepository extends Repository {
   create(fields: NewApiKeyRow, hold: StandingHold | null): Promise<ApiKey> {
@@ -60,7 +57,6 @@ export class ApiKeyRepository extends Repository {
         creatorId: creator.id,
       });
       this.record(em, key, 'api_key.created', {
-        ...described(key),
         scopes: key.scopes,
         expiresAt: key.expiresAt?.toISOString() ?? null,
       });
@@ -92,7 +88,7 @@ export class ApiKeyRepository extends Repository {
       await guard.allow(locked);
       const changed = applyChanges(em, locked, changes);
       if (Object.keys(changed).length > 0) {
-        this.record(em, locked, 'api_key.updated', { ...described(locked), changes: changed });
+        this.record(em, locked, 'api_key.updated', { changes: changed });
       }
       return locked;
     });
@@ -103,7 +99,7 @@ export class ApiKeyRepository extends Repository {
     return this.locked(key, hold, async (em, locked) => {
       if (locked.revokedAt) return;
       Object.assign(locked, { revokedAt: new Date(), revokedReason: 'revoked' });
-      this.record(em, locked, 'api_key.revoked', { ...described(locked), reason: 'revoked' });
+      this.record(em, locked, 'api_key.revoked', { reason: 'revoked' });
     });
   }
 
@@ -147,14 +143,10 @@ export class ApiKeyRepository extends Repository {
   private record(
     em: EntityManager,
     key: ApiKey,
-    type: 'api_key.created' | 'api_key.updated' | 'api_key.revoked',
+    type: Parameters<typeof recordKeyEvent>[4],
     data: Record<string, unknown>,
   ) {
-    return recordEvent(em, this.origin, {
-      type,
-      organizationId: key.organization.id,
-      target: { type: 'api_key', id: key.id },
-      data,
-    });
+    const described = { name: key.name, prefix: key.prefix, ...data };
+    return recordKeyEvent(em, this.origin, key.id, key.organization.id, type, described);
   }
 }

@@ -59,11 +59,28 @@ export async function revokeKeysOfCreator(
     [reason, ...parametersOf(creator)],
   );
   for (const key of revoked) {
-    recordEvent(em, origin, {
-      type: 'api_key.revoked',
-      organizationId: key.organization_id,
-      target: { type: 'api_key', id: key.id },
-      data: { name: key.name, prefix: key.prefix, reason },
+    const { name, prefix } = key;
+    recordKeyEvent(em, origin, key.id, key.organization_id, 'api_key.revoked', {
+      name,
+      prefix,
+      reason,
     });
   }
+}
+
+/** An event about the key `id` of `organizationId`: never its digest. */
+export function recordKeyEvent(
+  em: EntityManager,
+  origin: EventOrigin,
+  id: string,
+  organizationId: string,
+  type: 'api_key.created' | 'api_key.updated' | 'api_key.revoked',
+  data: { name: string; prefix: string } & Record<string, unknown>,
+) {
+  return recordEvent(em, origin, {
+    type,
+    organizationId,
+    target: { type: 'api_key', id },
+    data,
+  });
 }
